@@ -1,0 +1,1149 @@
+"""The autograd core: `Variable`, `Function`, the backward engine and the basic operations.
+
+A `Function` call records itself as the `creator` of its outputs; `Variable.backward` walks those
+links from the newest generation back, running each function's backward exactly once.
+
+State rule for backward: a function's backward may read its inputs (`self.inputs`), its outputs
+through `self.outputs[i]()`, and attributes it saved on `self` during forward; nothing else.
+
+Two backward paths exist. With `create_graph=True` every backward is run on Variables, so the
+gradients are themselves differentiable. Without it, functions that define `backward_data` are
+run on plain arrays and no graph is recorded at all, which is what makes training loops fast.
+"""
+import contextlib
+import heapq
+import numbers
+import weakref
+
+import numpy as np
+
+from dezero import cuda
+
+array_types = cuda.array_types
+_ndarray = np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+class Config:
+    """Global switches: `enable_backprop` (record graphs) and `train` (dropout, batch norm)."""
+    enable_backprop = True
+    train = True
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """Temporarily set `Config.<name>` to `value` inside a `with` block."""
+    if not hasattr(Config, name):
+        raise AttributeError(f'using_config: Config has no setting {name!r}')
+    old = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old)
+
+
+def no_grad():
+    """Context manager that turns graph recording off (inference, parameter updates)."""
+    return using_config('enable_backprop', False)
+
+
+def test_mode():
+    """Context manager that sets `Config.train` to False (dropout off, batch norm uses averages)."""
+    return using_config('train', False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions
+# ---------------------------------------------------------------------------------------------
+def as_array(x, array_module=np):
+    """Turn a Python or NumPy scalar into a 0-d array; arrays pass through unchanged."""
+    if np.isscalar(x):
+        return array_module.array(x)
+    return x
+
+
+def as_variable(obj):
+    """Return `obj` if it is a Variable, else wrap it (arrays and scalars) in one."""
+    if isinstance(obj, Variable):
+        return obj
+    return Variable(as_array(obj))
+
+
+def _is_scalar(x):
+    cls = x.__class__
+    return cls is float or cls is int or isinstance(x, (numbers.Number, np.generic))
+
+
+def _to_input(x, fname):
+    """Convert one argument of a Function call to a Variable, or say clearly why it cannot."""
+    if isinstance(x, Variable):
+        return x
+    if x is None or isinstance(x, array_types):
+        return Variable(x)
+    if _is_scalar(x):
+        return Variable(np.array(x))
+    raise TypeError(f'{fname}: inputs must be Variables, arrays or scalars, got '
+                    f'{type(x).__name__}; convert it with np.array(...) first')
+
+
+# ---------------------------------------------------------------------------------------------
+# Variable
+# ---------------------------------------------------------------------------------------------
+class Variable:
+    """An array that remembers the Function that created it, so gradients can flow back."""
+    __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '__weakref__', '__dict__')
+    # make `ndarray <op> Variable` defer to Variable's reflected operators
+    __array_priority__ = 200
+    __array_ufunc__ = None
+
+    def __init__(self, data, name=None):
+        if data is not None and not isinstance(data, array_types):
+            raise TypeError(f'Variable: data must be a numpy.ndarray or None, got '
+                            f'{type(data).__name__}; wrap it with np.array(...)')
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    # --- array-like properties -----------------------------------------------------------
+    @property
+    def shape(self):
+        """Shape of the data."""
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        """Number of dimensions of the data."""
+        return self.data.ndim
+
+    @property
+    def size(self):
+        """Number of elements of the data."""
+        return self.data.size
+
+    @property
+    def dtype(self):
+        """Dtype of the data."""
+        return self.data.dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        if self.data is None:
+            return 'variable(None)'
+        body = str(self.data).replace('\n', '\n' + ' ' * 9)
+        return 'variable(' + body + ')'
+
+    def set_creator(self, func):
+        """Record `func` as this variable's creator (generation one above it)."""
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self):
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def unchain(self):
+        """Cut the link to this variable's creator."""
+        self.creator = None
+
+    def unchain_backward(self):
+        """Cut every creator link upstream of this variable (truncated backprop through time)."""
+        if self.creator is None:
+            return
+        stack = [self.creator]
+        seen = {id(self.creator)}
+        self.creator = None
+        while stack:
+            f = stack.pop()
+            for x in f.inputs:
+                c = x.creator
+                if c is not None:
+                    x.creator = None
+                    if id(c) not in seen:
+                        seen.add(id(c))
+                        stack.append(c)
+
+    def to_cpu(self):
+        """Move data (and grad) to NumPy."""
+        if self.data is not None:
+            self.data = cuda.as_numpy(self.data)
+        if self.grad is not None:
+            self.grad.to_cpu()
+
+    def to_gpu(self):
+        """Move data (and grad) to CuPy; RuntimeError without CuPy."""
+        if self.data is not None:
+            self.data = cuda.as_cupy(self.data)
+        if self.grad is not None:
+            self.grad.to_gpu()
+
+    # --- backward ------------------------------------------------------------------------
+    def backward(self, retain_grad=False, create_graph=False):
+        """Accumulate d(self)/d(x) into `x.grad` for every variable `x` this one depends on.
+
+        The walk is iterative (a heap keyed by generation), so each function's backward runs
+        once and deep graphs do not recurse. Gradients of intermediate variables are dropped
+        unless `retain_grad`; `create_graph` makes the gradients differentiable themselves.
+        """
+        if self.data is None:
+            raise ValueError('Variable.backward: this variable holds no data')
+        if self.grad is None:
+            xp = cuda.get_array_module(self.data)
+            seed = xp.ones_like(self.data)
+        else:
+            seed = self.grad.data
+        if create_graph:
+            _backward_graph(self, Variable(seed) if self.grad is None else self.grad,
+                            retain_grad)
+        else:
+            _backward_data(self, seed, retain_grad)
+
+    # --- shape and tensor methods ----------------------------------------------------------
+    def reshape(self, *shape):
+        """Reshape; accepts a tuple or separate ints."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return reshape(self, shape)
+
+    def transpose(self, *axes):
+        """Permute axes; no argument reverses them."""
+        if len(axes) == 0:
+            axes = None
+        elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
+            axes = axes[0]
+        return transpose(self, axes)
+
+    @property
+    def T(self):
+        """Transpose with the axes reversed."""
+        return transpose(self)
+
+    def sum(self, axis=None, keepdims=False):
+        """Sum over `axis` (all axes by default)."""
+        return sum(self, axis, keepdims)
+
+    def matmul(self, other):
+        """Matrix product with `other`."""
+        return matmul(self, other)
+
+    dot = matmul
+
+    def max(self, axis=None, keepdims=False):
+        """Maximum over `axis`."""
+        return max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """Minimum over `axis`."""
+        return min(self, axis, keepdims)
+
+    # --- operators -----------------------------------------------------------------------
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(self, other)
+
+    def __sub__(self, other):
+        return sub(self, other)
+
+    def __rsub__(self, other):
+        return rsub(self, other)
+
+    def __mul__(self, other):
+        return mul(self, other)
+
+    def __rmul__(self, other):
+        return mul(self, other)
+
+    def __truediv__(self, other):
+        return div(self, other)
+
+    def __rtruediv__(self, other):
+        return rdiv(self, other)
+
+    def __neg__(self):
+        return neg(self)
+
+    def __pow__(self, c):
+        return pow(self, c)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __getitem__(self, slices):
+        return get_item(self, slices)
+
+
+class Parameter(Variable):
+    """A Variable that layers collect as a trainable parameter."""
+    __slots__ = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# The backward engine
+# ---------------------------------------------------------------------------------------------
+def _push(heap, seen, f):
+    if f not in seen:
+        seen.add(f)
+        heapq.heappush(heap, (-f.generation, len(seen), f))
+
+
+def _backward_data(y, seed, retain_grad):
+    """Backward on plain arrays: nothing is recorded, gradients become Variables at the end."""
+    grads = {y: seed}
+    heap = []
+    seen = set()
+    heappop = heapq.heappop
+    if y.creator is not None:
+        _push(heap, seen, y.creator)
+    with using_config('enable_backprop', False):
+        while heap:
+            f = heappop(heap)[2]
+            outs = f.outputs
+            if len(outs) == 1:
+                o = outs[0]()
+                gys = (grads.pop(o),)
+                if retain_grad:
+                    _store_grad(o, gys[0])
+            else:
+                gys = _output_grads_data(f, grads, retain_grad)
+            fast = f.backward_data
+            if fast is not None:
+                gxs = fast(*gys)
+            else:
+                gxs = f.backward(*[Variable(g) for g in gys])
+                gxs = _as_tuple(gxs)
+                gxs = tuple(None if g is None else g.data for g in gxs)
+            if gxs.__class__ is not tuple:
+                gxs = (gxs,)
+            inputs = f.inputs
+            if len(gxs) != len(inputs):
+                raise ValueError(f'{type(f).__name__}.backward returned {len(gxs)} gradients '
+                                 f'for {len(inputs)} inputs')
+            for x, gx in zip(inputs, gxs):
+                if gx is None:
+                    continue
+                prev = grads.get(x)
+                grads[x] = gx if prev is None else prev + gx
+                c = x.creator
+                if c is not None and c not in seen:
+                    seen.add(c)
+                    heapq.heappush(heap, (-c.generation, len(seen), c))
+    # what is left are leaves (and, when y has no creator, y itself); give each its own
+    # writable array so in-place updates of one gradient never touch another
+    stored = set()
+    for x, g in grads.items():
+        if g.__class__ is not _ndarray:
+            g = as_array(g)
+        if id(g) in stored or not getattr(g.flags, "writeable", True):
+            g = g.copy()
+        stored.add(id(g))
+        _store_grad(x, g)
+
+
+def _store_grad(x, g):
+    if g.__class__ is not _ndarray:
+        g = as_array(g)
+    if x.grad is None:
+        x.grad = Variable(g)
+    else:
+        x.grad = Variable(x.grad.data + g)
+
+
+def _output_grads_data(f, grads, retain_grad):
+    gys = []
+    for ref in f.outputs:
+        o = ref()
+        g = None if o is None else grads.pop(o, None)
+        if g is None:  # an unused output contributes a zero gradient
+            g = _zeros_for(f, ref, o)
+        elif retain_grad:
+            _store_grad(o, g)
+        gys.append(g)
+    return tuple(gys)
+
+
+def _zeros_for(f, ref, o):
+    if o is not None:
+        return cuda.get_array_module(o.data).zeros_like(o.data)
+    i = f.outputs.index(ref)
+    shape, dtype = f._out_meta[i]
+    xp = cuda.get_array_module(f.inputs[0].data) if f.inputs else np
+    return xp.zeros(shape, dtype=dtype)
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def _backward_graph(y, seed, retain_grad):
+    """Backward on Variables: every gradient is recorded so it can be differentiated again."""
+    grads = {y: seed}
+    heap = []
+    seen = set()
+    if y.creator is not None:
+        _push(heap, seen, y.creator)
+    with using_config('enable_backprop', True):
+        while heap:
+            f = heapq.heappop(heap)[2]
+            gys = []
+            for ref in f.outputs:
+                o = ref()
+                g = None if o is None else grads.pop(o, None)
+                if g is None:
+                    g = Variable(_zeros_for(f, ref, o))
+                elif retain_grad:
+                    o.grad = g if o.grad is None else o.grad + g
+                gys.append(g)
+            gxs = _as_tuple(f.backward(*gys))
+            if len(gxs) != len(f.inputs):
+                raise ValueError(f'{type(f).__name__}.backward returned {len(gxs)} gradients '
+                                 f'for {len(f.inputs)} inputs')
+            for x, gx in zip(f.inputs, gxs):
+                if gx is None:
+                    continue
+                gx = as_variable(gx)
+                prev = grads.get(x)
+                grads[x] = gx if prev is None else prev + gx
+                if x.creator is not None:
+                    _push(heap, seen, x.creator)
+        for x, g in grads.items():
+            x.grad = g if x.grad is None else x.grad + g
+
+
+# ---------------------------------------------------------------------------------------------
+# Function
+# ---------------------------------------------------------------------------------------------
+class Function:
+    """Base class of every differentiable operation.
+
+    Subclasses define `forward(*arrays)` and `backward(*grad_variables)`; they may also define
+    `backward_data(*grad_arrays)`, a graph-free version of `backward` used when no
+    higher-order graph is requested.
+    """
+    backward_data = None
+    generation = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # a subclass that redefines backward must not inherit a parent's array fast path
+        if 'backward' in cls.__dict__ and 'backward_data' not in cls.__dict__:
+            cls.backward_data = None
+
+    def __call__(self, *inputs):
+        for x in inputs:
+            if not isinstance(x, Variable):
+                name = type(self).__name__.lower()
+                inputs = tuple(_to_input(v, name) for v in inputs)
+                break
+        ys = self.forward(*[x.data for x in inputs])
+        if ys.__class__ is tuple:
+            outputs = tuple(_new_output(y) for y in ys)
+        else:
+            outputs = (_new_output(ys),)
+        if Config.enable_backprop:
+            self.generation = gen = (inputs[0].generation if len(inputs) == 1 else
+                                     builtin_max([x.generation for x in inputs], default=0))
+            for o in outputs:
+                o.creator = self
+                o.generation = gen + 1
+            self.inputs = inputs
+            self.outputs = tuple([weakref.ref(o) for o in outputs])
+            if len(outputs) > 1:
+                self._out_meta = [(o.data.shape, o.data.dtype) for o in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def forward(self, *xs):
+        """Compute the outputs from input arrays."""
+        raise NotImplementedError(f'{type(self).__name__}.forward is not defined')
+
+    def backward(self, *gys):
+        """Compute input gradients (Variables) from output gradients (Variables)."""
+        raise NotImplementedError(f'{type(self).__name__}.backward is not defined')
+
+
+builtin_max = max
+builtin_min = min
+builtin_sum = sum
+
+
+def _new_output(y):
+    if y.__class__ is not _ndarray:
+        y = as_array(y)
+    v = Variable.__new__(Variable)
+    v.data = y
+    v.name = None
+    v.grad = None
+    v.creator = None
+    v.generation = 0
+    return v
+
+
+def _apply1(f, x, y):
+    """Fast path for a one-input, one-output function whose forward value is already known."""
+    if y.__class__ is not _ndarray:
+        y = as_array(y)
+    out = Variable.__new__(Variable)
+    out.data = y
+    out.name = None
+    out.grad = None
+    if Config.enable_backprop:
+        f.inputs = (x,)
+        f.generation = g = x.generation
+        f.outputs = (weakref.ref(out),)
+        out.creator = f
+        out.generation = g + 1
+    else:
+        out.creator = None
+        out.generation = 0
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Array helpers used by several backward rules
+# ---------------------------------------------------------------------------------------------
+def sum_to_array(x, shape):
+    """Sum array `x` down to `shape` (the inverse of broadcasting)."""
+    if x.shape == shape:
+        return x
+    ndim = len(shape)
+    lead = x.ndim - ndim
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1)
+    y = x.sum(axis=axes, keepdims=True)
+    if lead > 0:
+        y = y.reshape(y.shape[lead:])
+    return y
+
+
+def _bcast_error(fname, a, b):
+    return ValueError(f'{fname}: shapes {a.shape} and {b.shape} cannot be broadcast together '
+                      f'(NumPy broadcasting rules)')
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic
+# ---------------------------------------------------------------------------------------------
+class Add(Function):
+    """y = x0 + x1 (broadcasting);  dy/dx0 = dy/dx1 = 1, summed back to each input's shape."""
+
+    def forward(self, x0, x1):
+        try:
+            return x0 + x1
+        except ValueError:
+            raise _bcast_error('add', x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return _sum_to_var(gy, x0.shape), _sum_to_var(gy, x1.shape)
+
+    def backward_data(self, gy):
+        x0, x1 = self.inputs
+        return sum_to_array(gy, x0.data.shape), sum_to_array(gy, x1.data.shape)
+
+
+class AddConstant(Function):
+    """y = x + c for a Python/NumPy scalar c;  dy/dx = 1."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x + self.c
+
+    def backward(self, gy):
+        return gy
+
+    def backward_data(self, gy):
+        return gy
+
+
+class Mul(Function):
+    """y = x0 * x1;  dy/dx0 = x1, dy/dx1 = x0."""
+
+    def forward(self, x0, x1):
+        try:
+            return x0 * x1
+        except ValueError:
+            raise _bcast_error('mul', x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return _sum_to_var(gy * x1, x0.shape), _sum_to_var(gy * x0, x1.shape)
+
+    def backward_data(self, gy):
+        x0, x1 = self.inputs
+        a, b = x0.data, x1.data
+        return sum_to_array(gy * b, a.shape), sum_to_array(gy * a, b.shape)
+
+
+class MulConstant(Function):
+    """y = c * x for a scalar c;  dy/dx = c."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x * self.c
+
+    def backward(self, gy):
+        return gy * self.c
+
+    def backward_data(self, gy):
+        return gy * self.c
+
+
+class Neg(Function):
+    """y = -x;  dy/dx = -1."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+    def backward_data(self, gy):
+        return -gy
+
+
+class Sub(Function):
+    """y = x0 - x1;  dy/dx0 = 1, dy/dx1 = -1."""
+
+    def forward(self, x0, x1):
+        try:
+            return x0 - x1
+        except ValueError:
+            raise _bcast_error('sub', x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return _sum_to_var(gy, x0.shape), _sum_to_var(-gy, x1.shape)
+
+    def backward_data(self, gy):
+        x0, x1 = self.inputs
+        return sum_to_array(gy, x0.data.shape), sum_to_array(-gy, x1.data.shape)
+
+
+class RSubConstant(Function):
+    """y = c - x for a scalar c;  dy/dx = -1."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return self.c - x
+
+    def backward(self, gy):
+        return -gy
+
+    def backward_data(self, gy):
+        return -gy
+
+
+class Div(Function):
+    """y = x0 / x1;  dy/dx0 = 1/x1, dy/dx1 = -x0/x1**2."""
+
+    def forward(self, x0, x1):
+        try:
+            return x0 / x1
+        except ValueError:
+            raise _bcast_error('div', x0, x1) from None
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = gy / x1
+        gx1 = gy * (-x0 / x1 ** 2)
+        return _sum_to_var(gx0, x0.shape), _sum_to_var(gx1, x1.shape)
+
+    def backward_data(self, gy):
+        x0, x1 = self.inputs
+        a, b = x0.data, x1.data
+        gx0 = gy / b
+        gx1 = gy * (-a / (b * b))
+        return sum_to_array(gx0, a.shape), sum_to_array(gx1, b.shape)
+
+
+class DivConstant(Function):
+    """y = x / c for a scalar c;  dy/dx = 1/c."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x / self.c
+
+    def backward(self, gy):
+        return gy / self.c
+
+    def backward_data(self, gy):
+        return gy / self.c
+
+
+class RDivConstant(Function):
+    """y = c / x for a scalar c;  dy/dx = -c / x**2."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return self.c / x
+
+    def backward(self, gy):
+        x, = self.inputs
+        return gy * (-self.c) / x ** 2
+
+    def backward_data(self, gy):
+        x = self.inputs[0].data
+        return gy * (-self.c) / (x * x)
+
+
+class Pow(Function):
+    """y = x ** c for a scalar exponent c;  dy/dx = c * x**(c-1)."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x ** self.c
+
+    def backward(self, gy):
+        x, = self.inputs
+        c = self.c
+        return c * x ** (c - 1) * gy
+
+    def backward_data(self, gy):
+        x = self.inputs[0].data
+        c = self.c
+        return c * x ** (c - 1) * gy
+
+
+def _check_operand(fname, other):
+    if other is None or isinstance(other, (list, tuple, str, dict, set)):
+        raise TypeError(f'{fname}: cannot combine a Variable with {type(other).__name__}; '
+                        f'use a Variable, a NumPy array or a scalar')
+
+
+def add(x0, x1):
+    """x0 + x1 with NumPy broadcasting."""
+    if isinstance(x1, Variable):
+        return Add()(x0, x1)
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(AddConstant(x1), x0, x0.data + x1)
+    _check_operand('add', x1)
+    return Add()(x0, x1)
+
+
+def mul(x0, x1):
+    """x0 * x1 with NumPy broadcasting."""
+    if isinstance(x1, Variable):
+        return Mul()(x0, x1)
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(MulConstant(x1), x0, x0.data * x1)
+    _check_operand('mul', x1)
+    return Mul()(x0, x1)
+
+
+def neg(x):
+    """-x."""
+    x = as_variable(x)
+    return _apply1(Neg(), x, -x.data)
+
+
+def sub(x0, x1):
+    """x0 - x1 with NumPy broadcasting."""
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(AddConstant(-x1), x0, x0.data - x1)
+    _check_operand('sub', x1)
+    return Sub()(x0, x1)
+
+
+def rsub(x0, x1):
+    """x1 - x0 (the reflected subtraction used by `other - variable`)."""
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(RSubConstant(x1), x0, x1 - x0.data)
+    _check_operand('sub', x1)
+    return Sub()(x1, x0)
+
+
+def div(x0, x1):
+    """x0 / x1 with NumPy broadcasting."""
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(DivConstant(x1), x0, x0.data / x1)
+    _check_operand('div', x1)
+    return Div()(x0, x1)
+
+
+def rdiv(x0, x1):
+    """x1 / x0 (the reflected division used by `other / variable`)."""
+    if _is_scalar(x1):
+        x0 = as_variable(x0)
+        return _apply1(RDivConstant(x1), x0, x1 / x0.data)
+    _check_operand('div', x1)
+    return Div()(x1, x0)
+
+
+def pow(x, c):
+    """x ** c for a scalar exponent c."""
+    if not _is_scalar(c):
+        raise TypeError(f'pow: the exponent must be a scalar, got {type(c).__name__}')
+    x = as_variable(x)
+    return _apply1(Pow(c), x, x.data ** c)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shape and tensor operations (the ones Variable exposes as methods)
+# ---------------------------------------------------------------------------------------------
+class Reshape(Function):
+    """y = x reshaped;  the gradient is reshaped back."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise ValueError(f'reshape: cannot reshape an array of shape {x.shape} '
+                             f'({x.size} elements) into shape {self.shape}') from None
+
+    def backward(self, gy):
+        return reshape(gy, self.x_shape)
+
+    def backward_data(self, gy):
+        return gy.reshape(self.x_shape)
+
+
+def reshape(x, shape):
+    """Return x with a new shape (no-op when the shape is unchanged)."""
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(shape)
+    if x.shape == shape:
+        return as_variable(x)
+    return Reshape(shape)(x)
+
+
+class Transpose(Function):
+    """y = x with permuted axes;  the gradient gets the inverse permutation."""
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, x):
+        try:
+            return x.transpose(self.axes)
+        except ValueError:
+            raise ValueError(f'transpose: axes {self.axes} do not match an array of shape '
+                             f'{x.shape}') from None
+
+    def backward(self, gy):
+        return transpose(gy, self._inverse(gy.ndim))
+
+    def backward_data(self, gy):
+        return gy.transpose(self._inverse(gy.ndim))
+
+    def _inverse(self, ndim):
+        if self.axes is None:
+            return None
+        return tuple(np.argsort([a % ndim for a in self.axes]))
+
+
+def transpose(x, axes=None):
+    """Permute the axes of x (reverse them when `axes` is None)."""
+    return Transpose(None if axes is None else tuple(axes))(x)
+
+
+class Sum(Function):
+    """y = sum of x over `axis`;  the gradient is broadcast back to x's shape."""
+
+    def __init__(self, axis, keepdims):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        gy = reshape(gy, _keepdims_shape(gy.shape, self.x_shape, self.axis, self.keepdims))
+        return broadcast_to(gy, self.x_shape)
+
+    def backward_data(self, gy):
+        gy = gy.reshape(_keepdims_shape(gy.shape, self.x_shape, self.axis, self.keepdims))
+        xp = cuda.get_array_module(gy)
+        return xp.broadcast_to(gy, self.x_shape)
+
+
+def _keepdims_shape(gy_shape, x_shape, axis, keepdims):
+    """Shape of a reduced gradient with the reduced axes put back as length-1 axes."""
+    ndim = len(x_shape)
+    if keepdims or ndim == 0:
+        return gy_shape if len(gy_shape) == ndim else (1,) * ndim
+    if axis is None:
+        return (1,) * ndim
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = sorted(a % ndim for a in axes)
+    shape = list(gy_shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return tuple(shape)
+
+
+def sum(x, axis=None, keepdims=False):
+    """Sum of x over `axis` (all axes by default)."""
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return Sum(axis, keepdims)(x)
+
+
+class SumTo(Function):
+    """y = x summed down to `shape`;  the gradient is broadcast back."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        _check_broadcastable('sum_to', self.shape, x.shape)
+        return sum_to_array(x, self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.x_shape)
+
+    def backward_data(self, gy):
+        return cuda.get_array_module(gy).broadcast_to(gy, self.x_shape)
+
+
+def sum_to(x, shape):
+    """Sum x down to `shape` (no-op when it already has that shape)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return as_variable(x)
+    return SumTo(shape)(x)
+
+
+def _sum_to_var(gy, shape):
+    if gy.shape == shape:
+        return gy
+    return SumTo(shape)(gy)
+
+
+class BroadcastTo(Function):
+    """y = x broadcast to `shape`;  the gradient is summed back to x's shape."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        _check_broadcastable('broadcast_to', x.shape, self.shape)
+        return cuda.get_array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.x_shape)
+
+    def backward_data(self, gy):
+        return sum_to_array(gy, self.x_shape)
+
+
+def _check_broadcastable(fname, small, big):
+    ok = len(small) <= len(big) and all(
+        s == b or s == 1 for s, b in zip(small[::-1], big[::-1]))
+    if not ok:
+        raise ValueError(f'{fname}: shape {small} cannot be broadcast to shape {big}')
+
+
+def broadcast_to(x, shape):
+    """Broadcast x to `shape` (no-op when it already has that shape)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return as_variable(x)
+    return BroadcastTo(shape)(x)
+
+
+class MatMul(Function):
+    """y = x @ W;  dy/dx = gy @ W.T, dy/dW = x.T @ gy."""
+
+    def forward(self, x, W):
+        if x.ndim == 0 or W.ndim == 0:
+            raise ValueError(f'matmul: inputs must have at least 1 dimension, got shapes '
+                             f'{x.shape} and {W.shape}')
+        try:
+            return x @ W
+        except ValueError:
+            raise ValueError(f'matmul: shapes {x.shape} and {W.shape} do not align: the last '
+                             f'axis of the first must match the '
+                             f'{"first" if W.ndim == 1 else "second-to-last"} axis of the '
+                             f'second (and batch axes must broadcast)') from None
+
+    def backward(self, gy):
+        x, W = self.inputs
+        if x.ndim == 2 and W.ndim == 2:
+            return matmul(gy, W.T), matmul(x.T, gy)
+        return _matmul_grads(x, W, gy, matmul, transpose, _sum_to_var, reshape)
+
+    def backward_data(self, gy):
+        x, W = self.inputs
+        x, W = x.data, W.data
+        if x.ndim == 2 and W.ndim == 2:
+            return gy @ W.T, x.T @ gy
+        return _matmul_grads(x, W, gy, _np_matmul, _np_transpose, sum_to_array, _np_reshape)
+
+
+def _np_matmul(a, b):
+    return a @ b
+
+
+def _np_transpose(a, axes):
+    return a.transpose(axes)
+
+
+def _np_reshape(a, shape):
+    return a.reshape(shape)
+
+
+def _swap_last(ndim):
+    axes = list(range(ndim))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return tuple(axes)
+
+
+def _matmul_grads(x, W, gy, mm, tr, sum_to_, reshape_):
+    """Gradients of x @ W for 1-D and batched operands (NumPy matmul semantics).
+
+    1-D operands are promoted to matrices (and gy gets the matching length-1 axis), the
+    batched products are formed, and broadcast batch axes are summed away again.
+    """
+    x_shape, W_shape = x.shape, W.shape
+    if W.ndim == 1:
+        W = reshape_(W, W_shape + (1,))
+        gy = reshape_(gy, gy.shape + (1,))
+    if x.ndim == 1:
+        x = reshape_(x, (1,) + x_shape)
+        gy = reshape_(gy, gy.shape[:-1] + (1, gy.shape[-1]))
+    gx = mm(gy, tr(W, _swap_last(W.ndim)))
+    gW = mm(tr(x, _swap_last(x.ndim)), gy)
+    return (reshape_(sum_to_(gx, x.shape), x_shape),
+            reshape_(sum_to_(gW, W.shape), W_shape))
+
+
+def matmul(x, W):
+    """Matrix product x @ W (NumPy matmul semantics, batched and 1-D operands included)."""
+    return MatMul()(x, W)
+
+
+class GetItem(Function):
+    """y = x[slices];  the gradient scatters gy back into zeros of x's shape."""
+
+    def __init__(self, slices):
+        self.slices = slices
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        try:
+            return x[self.slices]
+        except IndexError as e:
+            raise IndexError(f'get_item: index {self.slices!r} is invalid for shape {x.shape}: '
+                             f'{e}') from None
+
+    def backward(self, gy):
+        return GetItemGrad(self.slices, self.x_shape)(gy)
+
+    def backward_data(self, gy):
+        return _scatter_add(gy, self.slices, self.x_shape)
+
+
+def _scatter_add(gy, slices, shape):
+    xp = cuda.get_array_module(gy)
+    gx = xp.zeros(shape, dtype=gy.dtype)
+    if xp is np:
+        np.add.at(gx, slices, gy)
+    else:
+        xp.add.at(gx, slices, gy)
+    return gx
+
+
+class GetItemGrad(Function):
+    """Scatter-add gy into zeros of the input shape; its own gradient is get_item again."""
+
+    def __init__(self, slices, in_shape):
+        self.slices = slices
+        self.in_shape = in_shape
+
+    def forward(self, gy):
+        return _scatter_add(gy, self.slices, self.in_shape)
+
+    def backward(self, ggx):
+        return get_item(ggx, self.slices)
+
+    def backward_data(self, ggx):
+        return ggx[self.slices]
+
+
+def get_item(x, slices):
+    """x[slices] for any NumPy index (ints, slices, arrays, boolean masks)."""
+    if isinstance(slices, Variable):
+        slices = slices.data
+    elif isinstance(slices, list):
+        slices = np.asarray(slices)
+    return GetItem(slices)(x)
+
+
+class Max(Function):
+    """y = max of x over `axis`;  the gradient goes to the positions that hold the maximum."""
+    _reduce = 'max'
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        return getattr(x, self._reduce)(axis=self.axis, keepdims=self.keepdims)
+
+    def _mask(self, x, y):
+        shape = _keepdims_shape(y.shape, x.shape, self.axis, self.keepdims)
+        return x == y.reshape(shape), shape
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        y = self.outputs[0]()
+        y_data = y.data if y is not None else self.forward(x.data)
+        mask, shape = self._mask(x.data, y_data)
+        gy = broadcast_to(reshape(gy, shape), x.shape)
+        return gy * mask
+
+    def backward_data(self, gy):
+        x = self.inputs[0].data
+        y = self.outputs[0]()
+        y_data = y.data if y is not None else self.forward(x)
+        mask, shape = self._mask(x, y_data)
+        return gy.reshape(shape) * mask
+
+
+class Min(Max):
+    """y = min of x over `axis`;  the gradient goes to the positions that hold the minimum."""
+    _reduce = 'min'
+
+
+def max(x, axis=None, keepdims=False):
+    """Maximum of x over `axis`."""
+    return Max(axis, keepdims)(x)
+
+
+def min(x, axis=None, keepdims=False):
+    """Minimum of x over `axis`."""
+    return Min(axis, keepdims)(x)

@@ -1,0 +1,102 @@
+"""Shared test harness: check a function's derivatives against float64 central differences.
+
+`check_function(f, *inputs)` treats L(x...) = sum(f(x...) * u) for a random upstream gradient u,
+so every element of the backward pass matters, and compares dL/dx_i from backprop with central
+differences for every input. With `second_order=True` it also differentiates the first
+gradients again (create_graph=True) and compares with central differences of the first
+gradients themselves: d/dx_j sum_i sum(dL/dx_i * v_i).
+"""
+import numpy as np
+
+from dezero import Variable
+
+
+def _as_tuple(y):
+    return y if isinstance(y, tuple) else (y,)
+
+
+def _numeric(scalar_fn, arrays, eps):
+    """Central differences of scalar_fn(list of arrays) with respect to every array."""
+    grads = []
+    for k, a in enumerate(arrays):
+        g = np.zeros_like(a)
+        flat, gflat = a.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            orig = flat[i]
+            flat[i] = orig + eps
+            hi = scalar_fn(arrays)
+            flat[i] = orig - eps
+            lo = scalar_fn(arrays)
+            flat[i] = orig
+            gflat[i] = (hi - lo) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def _assert_close(name, what, shapes, got, want, rtol, atol):
+    for k, (g, w) in enumerate(zip(got, want)):
+        if g is None:
+            g = np.zeros_like(w)
+        g = np.asarray(g, dtype=np.float64)
+        if g.shape != w.shape:
+            raise AssertionError(f'{name}: {what} of input {k} has shape {g.shape}, '
+                                 f'expected {w.shape} (input shapes {shapes})')
+        if not np.allclose(g, w, rtol=rtol, atol=atol):
+            err = np.abs(g - w)
+            raise AssertionError(
+                f'{name}: {what} of input {k} differs (input shapes {shapes}); largest '
+                f'error {err.max():.3g}\nbackprop:\n{g}\nnumerical:\n{w}')
+
+
+def check_function(f, *inputs, second_order=True, rtol=1e-4, atol=1e-5, eps=1e-6, seed=0):
+    """Check first (and second) derivatives of `f` at `inputs` (float64 arrays)."""
+    rng = np.random.default_rng(seed)
+    arrays = [np.array(a, dtype=np.float64) for a in inputs]
+    name = getattr(f, '__name__', type(f).__name__)
+    shapes = [a.shape for a in arrays]
+    outs = _as_tuple(f(*[Variable(a.copy()) for a in arrays]))
+    us = [rng.standard_normal(o.shape) for o in outs]
+
+    def loss_value(arrs):
+        ys = _as_tuple(f(*[Variable(a.copy()) for a in arrs]))
+        return float(np.sum([np.sum(y.data * u) for y, u in zip(ys, us)]))
+
+    def first_grads(arrs, create_graph=False):
+        xs = [Variable(a.copy()) for a in arrs]
+        ys = _as_tuple(f(*xs))
+        loss = None
+        for y, u in zip(ys, us):
+            term = (y * u).sum()
+            loss = term if loss is None else loss + term
+        loss.backward(create_graph=create_graph)
+        return xs, [x.grad for x in xs]
+
+    _, grads = first_grads(arrays)
+    got = [None if g is None else g.data for g in grads]
+    want = _numeric(loss_value, arrays, eps)
+    _assert_close(name, 'first derivative', shapes, got, want, rtol, atol)
+
+    if not second_order:
+        return
+    vs = [rng.standard_normal(a.shape) for a in arrays]
+
+    def grad_dot_v(arrs):
+        _, gs = first_grads(arrs)
+        return float(np.sum([np.sum(g.data * v) for g, v in zip(gs, vs) if g is not None]))
+
+    xs, gs = first_grads(arrays, create_graph=True)
+    total = None
+    for g, v in zip(gs, vs):
+        if g is None:
+            continue
+        term = (g * v).sum()
+        total = term if total is None else total + term
+    for x in xs:
+        x.cleargrad()
+    if total is None or total.creator is None:
+        got2 = [np.zeros_like(a) for a in arrays]
+    else:
+        total.backward()
+        got2 = [None if x.grad is None else x.grad.data for x in xs]
+    want2 = _numeric(grad_dot_v, arrays, eps)
+    _assert_close(name, 'second derivative', shapes, got2, want2, rtol * 10, atol * 10)
