@@ -12,7 +12,9 @@ run on plain arrays and no graph is recorded at all, which is what makes trainin
 """
 import contextlib
 import heapq
+import itertools
 import numbers
+import operator
 import weakref
 
 import numpy as np
@@ -72,9 +74,17 @@ def as_variable(obj):
     return Variable(as_array(obj))
 
 
+_scalar_types = (numbers.Number, np.generic)
+
+
 def _is_scalar(x):
     cls = x.__class__
-    return cls is float or cls is int or isinstance(x, (numbers.Number, np.generic))
+    return cls is float or cls is int or isinstance(x, _scalar_types)
+
+
+def _ensure_array(y):
+    """Results of NumPy operations on 0-d arrays are scalars; data is always an array."""
+    return y if isinstance(y, array_types) else np.asarray(y)
 
 
 def _to_input(x, fname):
@@ -244,34 +254,46 @@ class Variable:
 
     # --- operators -----------------------------------------------------------------------
     def __add__(self, other):
-        return add(self, other)
+        if isinstance(other, Variable):
+            return Add()(self, other)
+        return _apply_constant(AddConstant, self, other, 'add')
 
-    def __radd__(self, other):
-        return add(self, other)
+    __radd__ = __add__
 
     def __sub__(self, other):
-        return sub(self, other)
+        if isinstance(other, Variable):
+            return Sub()(self, other)
+        return _apply_constant(SubConstant, self, other, 'sub')
 
     def __rsub__(self, other):
-        return rsub(self, other)
+        if isinstance(other, Variable):
+            return Sub()(other, self)
+        return _apply_constant(RSubConstant, self, other, 'sub')
 
     def __mul__(self, other):
-        return mul(self, other)
+        if isinstance(other, Variable):
+            return Mul()(self, other)
+        return _apply_constant(MulConstant, self, other, 'mul')
 
-    def __rmul__(self, other):
-        return mul(self, other)
+    __rmul__ = __mul__
 
     def __truediv__(self, other):
-        return div(self, other)
+        if isinstance(other, Variable):
+            return Div()(self, other)
+        return _apply_constant(DivConstant, self, other, 'div')
 
     def __rtruediv__(self, other):
-        return rdiv(self, other)
+        if isinstance(other, Variable):
+            return Div()(other, self)
+        return _apply_constant(RDivConstant, self, other, 'div')
 
     def __neg__(self):
-        return neg(self)
+        return Neg()(self)
 
     def __pow__(self, c):
-        return pow(self, c)
+        if isinstance(c, Variable):
+            raise TypeError('pow: the exponent must be a scalar or an array, not a Variable')
+        return _apply_constant(Pow, self, c, 'pow')
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -298,16 +320,20 @@ def _push(heap, seen, f):
 
 
 def _backward_data(y, seed, retain_grad):
-    """Backward on plain arrays: nothing is recorded, gradients become Variables at the end."""
+    """Backward on plain arrays: nothing is recorded, gradients become Variables at the end.
+
+    Gradients live in a local dict while the walk runs. When the heap is empty and a function
+    has a single new creator upstream, that creator is next no matter what (every function left
+    is its ancestor), so chains skip the heap entirely.
+    """
     grads = {y: seed}
     heap = []
     seen = set()
-    heappop = heapq.heappop
-    if y.creator is not None:
-        _push(heap, seen, y.creator)
+    heappush, heappop = heapq.heappush, heapq.heappop
+    tick = itertools.count().__next__  # tie-breaker so the heap never compares functions
+    f = y.creator
     with using_config('enable_backprop', False):
-        while heap:
-            f = heappop(heap)[2]
+        while f is not None:
             outs = f.outputs
             if len(outs) == 1:
                 o = outs[0]()
@@ -320,15 +346,14 @@ def _backward_data(y, seed, retain_grad):
             if fast is not None:
                 gxs = fast(*gys)
             else:
-                gxs = f.backward(*[Variable(g) for g in gys])
-                gxs = _as_tuple(gxs)
-                gxs = tuple(None if g is None else g.data for g in gxs)
+                gxs = _run_variable_backward(f, gys)
             if gxs.__class__ is not tuple:
                 gxs = (gxs,)
             inputs = f.inputs
             if len(gxs) != len(inputs):
                 raise ValueError(f'{type(f).__name__}.backward returned {len(gxs)} gradients '
                                  f'for {len(inputs)} inputs')
+            nxt = None
             for x, gx in zip(inputs, gxs):
                 if gx is None:
                     continue
@@ -337,7 +362,17 @@ def _backward_data(y, seed, retain_grad):
                 c = x.creator
                 if c is not None and c not in seen:
                     seen.add(c)
-                    heapq.heappush(heap, (-c.generation, len(seen), c))
+                    if nxt is None:
+                        nxt = c
+                    else:
+                        heappush(heap, (-c.generation, tick(), c))
+            if nxt is not None and heap:
+                heappush(heap, (-nxt.generation, tick(), nxt))
+                nxt = None
+            if nxt is not None:
+                f = nxt
+            else:
+                f = heappop(heap)[2] if heap else None
     # what is left are leaves (and, when y has no creator, y itself); give each its own
     # writable array so in-place updates of one gradient never touch another
     stored = set()
@@ -350,13 +385,19 @@ def _backward_data(y, seed, retain_grad):
         _store_grad(x, g)
 
 
+def _run_variable_backward(f, gys):
+    """Run a backward written only with Variables (user Functions) and unwrap its arrays."""
+    gxs = _as_tuple(f.backward(*[Variable(_ensure_array(g)) for g in gys]))
+    return tuple(None if g is None else as_variable(g).data for g in gxs)
+
+
 def _store_grad(x, g):
     if g.__class__ is not _ndarray:
         g = as_array(g)
     if x.grad is None:
         x.grad = Variable(g)
     else:
-        x.grad = Variable(x.grad.data + g)
+        x.grad = Variable(_ensure_array(x.grad.data + g))
 
 
 def _output_grads_data(f, grads, retain_grad):
@@ -430,8 +471,10 @@ class Function:
     `backward_data(*grad_arrays)`, a graph-free version of `backward` used when no
     higher-order graph is requested.
     """
+    # slots keep built-in functions small (no per-instance dict for the garbage collector to
+    # walk); subclasses that do not declare __slots__ get a normal __dict__
+    __slots__ = ('inputs', 'outputs', 'generation', '__weakref__')
     backward_data = None
-    generation = 0
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -478,7 +521,7 @@ builtin_sum = sum
 
 def _new_output(y):
     if y.__class__ is not _ndarray:
-        y = as_array(y)
+        y = _ensure_array(y)
     v = Variable.__new__(Variable)
     v.data = y
     v.name = None
@@ -486,26 +529,6 @@ def _new_output(y):
     v.creator = None
     v.generation = 0
     return v
-
-
-def _apply1(f, x, y):
-    """Fast path for a one-input, one-output function whose forward value is already known."""
-    if y.__class__ is not _ndarray:
-        y = as_array(y)
-    out = Variable.__new__(Variable)
-    out.data = y
-    out.name = None
-    out.grad = None
-    if Config.enable_backprop:
-        f.inputs = (x,)
-        f.generation = g = x.generation
-        f.outputs = (weakref.ref(out),)
-        out.creator = f
-        out.generation = g + 1
-    else:
-        out.creator = None
-        out.generation = 0
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,6 +557,7 @@ def _bcast_error(fname, a, b):
 # ---------------------------------------------------------------------------------------------
 class Add(Function):
     """y = x0 + x1 (broadcasting);  dy/dx0 = dy/dx1 = 1, summed back to each input's shape."""
+    __slots__ = ()
 
     def forward(self, x0, x1):
         try:
@@ -550,24 +574,9 @@ class Add(Function):
         return sum_to_array(gy, x0.data.shape), sum_to_array(gy, x1.data.shape)
 
 
-class AddConstant(Function):
-    """y = x + c for a Python/NumPy scalar c;  dy/dx = 1."""
-
-    def __init__(self, c):
-        self.c = c
-
-    def forward(self, x):
-        return x + self.c
-
-    def backward(self, gy):
-        return gy
-
-    def backward_data(self, gy):
-        return gy
-
-
 class Mul(Function):
     """y = x0 * x1;  dy/dx0 = x1, dy/dx1 = x0."""
+    __slots__ = ()
 
     def forward(self, x0, x1):
         try:
@@ -585,24 +594,9 @@ class Mul(Function):
         return sum_to_array(gy * b, a.shape), sum_to_array(gy * a, b.shape)
 
 
-class MulConstant(Function):
-    """y = c * x for a scalar c;  dy/dx = c."""
-
-    def __init__(self, c):
-        self.c = c
-
-    def forward(self, x):
-        return x * self.c
-
-    def backward(self, gy):
-        return gy * self.c
-
-    def backward_data(self, gy):
-        return gy * self.c
-
-
 class Neg(Function):
     """y = -x;  dy/dx = -1."""
+    __slots__ = ()
 
     def forward(self, x):
         return -x
@@ -616,6 +610,7 @@ class Neg(Function):
 
 class Sub(Function):
     """y = x0 - x1;  dy/dx0 = 1, dy/dx1 = -1."""
+    __slots__ = ()
 
     def forward(self, x0, x1):
         try:
@@ -632,24 +627,9 @@ class Sub(Function):
         return sum_to_array(gy, x0.data.shape), sum_to_array(-gy, x1.data.shape)
 
 
-class RSubConstant(Function):
-    """y = c - x for a scalar c;  dy/dx = -1."""
-
-    def __init__(self, c):
-        self.c = c
-
-    def forward(self, x):
-        return self.c - x
-
-    def backward(self, gy):
-        return -gy
-
-    def backward_data(self, gy):
-        return -gy
-
-
 class Div(Function):
     """y = x0 / x1;  dy/dx0 = 1/x1, dy/dx1 = -x0/x1**2."""
+    __slots__ = ()
 
     def forward(self, x0, x1):
         try:
@@ -671,45 +651,120 @@ class Div(Function):
         return sum_to_array(gx0, a.shape), sum_to_array(gx1, b.shape)
 
 
-class DivConstant(Function):
-    """y = x / c for a scalar c;  dy/dx = 1/c."""
+class _WithConstant(Function):
+    """Base of operations between a Variable and a constant (a scalar or an array).
+
+    The constant gets no gradient, so it is stored on the function instead of being wrapped in a
+    Variable; Python scalars stay weakly typed, which keeps float32 data float32 (NumPy 2 rules).
+    """
+    __slots__ = ('c', 'bcast')  # bcast: an array constant broadcast x to a larger shape
 
     def __init__(self, c):
         self.c = c
+        self.bcast = False
+
+    def _fit(self, g):
+        return _sum_to_var(g, self.inputs[0].shape) if self.bcast else g
+
+    def _fit_data(self, g):
+        return sum_to_array(g, self.inputs[0].data.shape) if self.bcast else g
+
+
+class AddConstant(_WithConstant):
+    """y = x + c;  dy/dx = 1."""
+    op = operator.add
+
+    def forward(self, x):
+        return x + self.c
+
+    def backward(self, gy):
+        return self._fit(gy)
+
+    def backward_data(self, gy):
+        return self._fit_data(gy)
+
+
+class SubConstant(_WithConstant):
+    """y = x - c;  dy/dx = 1."""
+    op = operator.sub
+
+    def forward(self, x):
+        return x - self.c
+
+    def backward(self, gy):
+        return self._fit(gy)
+
+    def backward_data(self, gy):
+        return self._fit_data(gy)
+
+
+class RSubConstant(_WithConstant):
+    """y = c - x;  dy/dx = -1."""
+
+    @staticmethod
+    def op(x, c):
+        return c - x
+
+    def forward(self, x):
+        return self.c - x
+
+    def backward(self, gy):
+        return self._fit(-gy)
+
+    def backward_data(self, gy):
+        return self._fit_data(-gy)
+
+
+class MulConstant(_WithConstant):
+    """y = x * c;  dy/dx = c."""
+    op = operator.mul
+
+    def forward(self, x):
+        return x * self.c
+
+    def backward(self, gy):
+        return self._fit(gy * self.c)
+
+    def backward_data(self, gy):
+        return self._fit_data(gy * self.c)
+
+
+class DivConstant(_WithConstant):
+    """y = x / c;  dy/dx = 1/c."""
+    op = operator.truediv
 
     def forward(self, x):
         return x / self.c
 
     def backward(self, gy):
-        return gy / self.c
+        return self._fit(gy / self.c)
 
     def backward_data(self, gy):
-        return gy / self.c
+        return self._fit_data(gy / self.c)
 
 
-class RDivConstant(Function):
-    """y = c / x for a scalar c;  dy/dx = -c / x**2."""
+class RDivConstant(_WithConstant):
+    """y = c / x;  dy/dx = -c / x**2."""
 
-    def __init__(self, c):
-        self.c = c
+    @staticmethod
+    def op(x, c):
+        return c / x
 
     def forward(self, x):
         return self.c / x
 
     def backward(self, gy):
         x, = self.inputs
-        return gy * (-self.c) / x ** 2
+        return self._fit(gy * -self.c / x ** 2)
 
     def backward_data(self, gy):
         x = self.inputs[0].data
-        return gy * (-self.c) / (x * x)
+        return self._fit_data(gy * -self.c / (x * x))
 
 
-class Pow(Function):
-    """y = x ** c for a scalar exponent c;  dy/dx = c * x**(c-1)."""
-
-    def __init__(self, c):
-        self.c = c
+class Pow(_WithConstant):
+    """y = x ** c;  dy/dx = c * x**(c-1)."""
+    op = operator.pow
 
     def forward(self, x):
         return x ** self.c
@@ -717,90 +772,89 @@ class Pow(Function):
     def backward(self, gy):
         x, = self.inputs
         c = self.c
-        return c * x ** (c - 1) * gy
+        return self._fit(c * x ** (c - 1) * gy)
 
     def backward_data(self, gy):
         x = self.inputs[0].data
         c = self.c
-        return c * x ** (c - 1) * gy
+        return self._fit_data(c * x ** (c - 1) * gy)
 
 
-def _check_operand(fname, other):
-    if other is None or isinstance(other, (list, tuple, str, dict, set)):
-        raise TypeError(f'{fname}: cannot combine a Variable with {type(other).__name__}; '
-                        f'use a Variable, a NumPy array or a scalar')
+def _apply_constant(cls, x, c, fname):
+    """Apply `cls(c)` to Variable x; the fast path behind every `Variable <op> constant`."""
+    k = c.__class__
+    if not (k is float or k is int or isinstance(c, array_types) or isinstance(c, _scalar_types)):
+        raise TypeError(f'{fname}: cannot combine a Variable with {type(c).__name__}; use a '
+                        f'Variable, a NumPy array or a scalar')
+    a = x.data
+    try:
+        # 0-d data: NumPy scalar arithmetic gives the same result (same NEP 50 promotion)
+        # several times faster than a 0-d array operation
+        y = cls.op(a[()], c) if a.shape == () and a.__class__ is _ndarray else cls.op(a, c)
+    except ValueError:
+        raise ValueError(f'{fname}: shapes {a.shape} and {getattr(c, "shape", ())} cannot be '
+                         f'broadcast together (NumPy broadcasting rules)') from None
+    f = cls.__new__(cls)
+    f.c = c
+    f.bcast = False
+    if y.__class__ is not _ndarray:
+        y = _ensure_array(y)
+    elif y.shape != a.shape:
+        f.bcast = True
+    out = Variable.__new__(Variable)
+    out.data = y
+    out.name = None
+    out.grad = None
+    if Config.enable_backprop:
+        f.inputs = (x,)
+        f.generation = g = x.generation
+        f.outputs = (weakref.ref(out),)
+        out.creator = f
+        out.generation = g + 1
+    else:
+        out.creator = None
+        out.generation = 0
+    return out
 
 
 def add(x0, x1):
     """x0 + x1 with NumPy broadcasting."""
-    if isinstance(x1, Variable):
-        return Add()(x0, x1)
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(AddConstant(x1), x0, x0.data + x1)
-    _check_operand('add', x1)
-    return Add()(x0, x1)
+    return as_variable(x0).__add__(x1)
 
 
 def mul(x0, x1):
     """x0 * x1 with NumPy broadcasting."""
-    if isinstance(x1, Variable):
-        return Mul()(x0, x1)
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(MulConstant(x1), x0, x0.data * x1)
-    _check_operand('mul', x1)
-    return Mul()(x0, x1)
+    return as_variable(x0).__mul__(x1)
 
 
 def neg(x):
     """-x."""
-    x = as_variable(x)
-    return _apply1(Neg(), x, -x.data)
+    return Neg()(x)
 
 
 def sub(x0, x1):
     """x0 - x1 with NumPy broadcasting."""
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(AddConstant(-x1), x0, x0.data - x1)
-    _check_operand('sub', x1)
-    return Sub()(x0, x1)
+    return as_variable(x0).__sub__(x1)
 
 
 def rsub(x0, x1):
-    """x1 - x0 (the reflected subtraction used by `other - variable`)."""
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(RSubConstant(x1), x0, x1 - x0.data)
-    _check_operand('sub', x1)
-    return Sub()(x1, x0)
+    """x1 - x0 (the reflected subtraction behind `other - variable`)."""
+    return as_variable(x0).__rsub__(x1)
 
 
 def div(x0, x1):
     """x0 / x1 with NumPy broadcasting."""
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(DivConstant(x1), x0, x0.data / x1)
-    _check_operand('div', x1)
-    return Div()(x0, x1)
+    return as_variable(x0).__truediv__(x1)
 
 
 def rdiv(x0, x1):
-    """x1 / x0 (the reflected division used by `other / variable`)."""
-    if _is_scalar(x1):
-        x0 = as_variable(x0)
-        return _apply1(RDivConstant(x1), x0, x1 / x0.data)
-    _check_operand('div', x1)
-    return Div()(x1, x0)
+    """x1 / x0 (the reflected division behind `other / variable`)."""
+    return as_variable(x0).__rtruediv__(x1)
 
 
 def pow(x, c):
-    """x ** c for a scalar exponent c."""
-    if not _is_scalar(c):
-        raise TypeError(f'pow: the exponent must be a scalar, got {type(c).__name__}')
-    x = as_variable(x)
-    return _apply1(Pow(c), x, x.data ** c)
+    """x ** c for a constant exponent c (scalar or array)."""
+    return as_variable(x).__pow__(c)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -977,6 +1031,7 @@ def broadcast_to(x, shape):
 
 class MatMul(Function):
     """y = x @ W;  dy/dx = gy @ W.T, dy/dW = x.T @ gy."""
+    __slots__ = ()
 
     def forward(self, x, W):
         if x.ndim == 0 or W.ndim == 0:

@@ -1,0 +1,501 @@
+"""The autograd core: values against NumPy, derivatives against central differences."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import dezero
+import dezero.functions as F
+from dezero import Variable, Parameter, Function, Config, no_grad, using_config
+from dezero.core import as_array, as_variable
+from helpers import check_function
+
+rng = np.random.default_rng(42)
+
+
+def rand(*shape, low=-2.0, high=2.0):
+    return rng.uniform(low, high, size=shape)
+
+
+def pos(*shape):
+    return rng.uniform(0.5, 2.0, size=shape)
+
+
+# (name, function of Variables, numpy reference, input arrays)
+UNARY = [
+    ('neg', lambda x: -x, lambda x: -x),
+    ('sin', F.sin, np.sin),
+    ('cos', F.cos, np.cos),
+    ('tanh', F.tanh, np.tanh),
+    ('exp', F.exp, np.exp),
+    ('square', lambda x: x ** 2, lambda x: x ** 2),
+    ('cube', lambda x: x ** 3, lambda x: x ** 3),
+    ('add_scalar', lambda x: x + 3.0, lambda x: x + 3.0),
+    ('radd_scalar', lambda x: 3.0 + x, lambda x: 3.0 + x),
+    ('sub_scalar', lambda x: x - 1.5, lambda x: x - 1.5),
+    ('rsub_scalar', lambda x: 1.5 - x, lambda x: 1.5 - x),
+    ('mul_scalar', lambda x: x * 2.5, lambda x: x * 2.5),
+    ('rmul_scalar', lambda x: 2.5 * x, lambda x: 2.5 * x),
+    ('div_scalar', lambda x: x / 4.0, lambda x: x / 4.0),
+    ('shared_square', lambda x: x * x, lambda x: x * x),
+    ('shared_sum', lambda x: x + x, lambda x: x + x),
+    ('shared_chain', lambda x: (x * x + x) * x, lambda x: (x * x + x) * x),
+]
+SHAPES = [(), (3,), (2, 3)]
+
+
+@pytest.mark.parametrize('shape', SHAPES, ids=str)
+@pytest.mark.parametrize('name,f,ref', UNARY, ids=[u[0] for u in UNARY])
+def test_unary_values_and_derivatives(name, f, ref, shape):
+    x = rand(*shape)
+    y = f(Variable(x))
+    assert isinstance(y, Variable)
+    np.testing.assert_allclose(y.data, ref(x), rtol=1e-12)
+    assert y.shape == np.shape(ref(x))
+    check_function(f, x)
+
+
+@pytest.mark.parametrize('shape', SHAPES, ids=str)
+def test_positive_domain_functions(shape):
+    x = pos(*shape)
+    np.testing.assert_allclose(F.log(Variable(x)).data, np.log(x))
+    check_function(F.log, x)
+    check_function(lambda v: 2.0 / v, x)
+    check_function(lambda v: v ** 0.5, x)
+    check_function(lambda v: v ** -1.5, x)
+
+
+BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((2, 3), (3,)), ((3,), (2, 3)),
+                 ((2, 1), (1, 3)), ((2, 3), ()), ((4, 1, 3), (2, 1))]
+BINARY = [
+    ('add', lambda a, b: a + b, np.add),
+    ('sub', lambda a, b: a - b, np.subtract),
+    ('mul', lambda a, b: a * b, np.multiply),
+    ('div', lambda a, b: a / b, np.divide),
+    ('mixed', lambda a, b: a * b + a / b - b, lambda a, b: a * b + a / b - b),
+]
+
+
+@pytest.mark.parametrize('shapes', BINARY_SHAPES, ids=str)
+@pytest.mark.parametrize('name,f,ref', BINARY, ids=[b[0] for b in BINARY])
+def test_binary_broadcasting(name, f, ref, shapes):
+    a, b = rand(*shapes[0]), pos(*shapes[1])
+    y = f(Variable(a), Variable(b))
+    np.testing.assert_allclose(y.data, ref(a, b), rtol=1e-12)
+    check_function(f, a, b)
+
+
+@pytest.mark.parametrize('name,f,ref', BINARY[:4], ids=[b[0] for b in BINARY[:4]])
+def test_binary_with_arrays_on_either_side(name, f, ref):
+    a, b = rand(2, 3), pos(3)
+    left = f(a, Variable(b))
+    right = f(Variable(a), b)
+    assert isinstance(left, Variable) and isinstance(right, Variable)
+    np.testing.assert_allclose(left.data, ref(a, b))
+    np.testing.assert_allclose(right.data, ref(a, b))
+    check_function(lambda v: f(a, v), b)
+    check_function(lambda v: f(v, b), a)
+
+
+def test_array_constant_broadcasting_up_sums_back():
+    x = rand(3)
+    c = rand(2, 3)
+    check_function(lambda v: v * c, x)
+    check_function(lambda v: c - v, x)
+    check_function(lambda v: c / (v * v + 1.0), x)
+
+
+SHAPE_OPS = [
+    ('reshape', lambda x: F.reshape(x, (3, 2)), (2, 3)),
+    ('reshape_method_ints', lambda x: x.reshape(6), (2, 3)),
+    ('transpose', F.transpose, (2, 3)),
+    ('transpose_axes', lambda x: F.transpose(x, (1, 2, 0)), (2, 3, 4)),
+    ('T', lambda x: x.T, (2, 3)),
+    ('sum_all', F.sum, (2, 3)),
+    ('sum_axis0', lambda x: F.sum(x, axis=0), (2, 3)),
+    ('sum_axis_neg', lambda x: x.sum(axis=-1, keepdims=True), (2, 3, 4)),
+    ('sum_axes', lambda x: F.sum(x, axis=(0, 2)), (2, 3, 4)),
+    ('sum_0d', F.sum, ()),
+    ('sum_to', lambda x: F.sum_to(x, (1, 3)), (2, 3)),
+    ('sum_to_lead', lambda x: F.sum_to(x, (3,)), (2, 3)),
+    ('broadcast_to', lambda x: F.broadcast_to(x, (2, 3)), (3,)),
+    ('broadcast_0d', lambda x: F.broadcast_to(x, (2, 2)), ()),
+    ('get_item_int', lambda x: x[1], (3, 4)),
+    ('get_item_slice', lambda x: x[:, 1:3], (3, 4)),
+    ('get_item_repeat', lambda x: F.get_item(x, np.array([0, 0, 2])), (3, 4)),
+    ('get_item_mask', lambda x: x[np.array([True, False, True])], (3, 2)),
+    ('max_all', F.max, (2, 3)),
+    ('max_axis', lambda x: x.max(axis=1), (2, 3)),
+    ('min_axis_keep', lambda x: F.min(x, axis=0, keepdims=True), (2, 3)),
+]
+
+
+@pytest.mark.parametrize('name,f,shape', SHAPE_OPS, ids=[s[0] for s in SHAPE_OPS])
+def test_shape_functions(name, f, shape):
+    x = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float64) * 0.37
+    check_function(f, x)
+
+
+def test_shape_function_values():
+    x = rand(2, 3, 4)
+    np.testing.assert_array_equal(F.reshape(Variable(x), (4, 6)).data, x.reshape(4, 6))
+    np.testing.assert_array_equal(Variable(x).reshape(4, 6).data, x.reshape(4, 6))
+    np.testing.assert_array_equal(Variable(x).transpose(2, 0, 1).data, x.transpose(2, 0, 1))
+    np.testing.assert_array_equal(Variable(x).T.data, x.T)
+    np.testing.assert_allclose(F.sum(Variable(x), axis=(0, 2)).data, x.sum(axis=(0, 2)))
+    np.testing.assert_allclose(F.sum_to(Variable(x), (3, 1)).data,
+                               x.sum(axis=0).sum(axis=1, keepdims=True))
+    np.testing.assert_array_equal(F.broadcast_to(Variable(x[0, 0]), (2, 4)).data,
+                                  np.broadcast_to(x[0, 0], (2, 4)))
+    np.testing.assert_array_equal(Variable(x)[1, :, ::2].data, x[1, :, ::2])
+    np.testing.assert_array_equal(Variable(x).max(axis=1).data, x.max(axis=1))
+    np.testing.assert_array_equal(Variable(x).min().data, x.min())
+
+
+MATMUL_SHAPES = [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)),
+                 ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 2))]
+
+
+@pytest.mark.parametrize('shapes', MATMUL_SHAPES, ids=str)
+def test_matmul(shapes):
+    a, b = rand(*shapes[0]), rand(*shapes[1])
+    np.testing.assert_allclose(F.matmul(Variable(a), Variable(b)).data, a @ b)
+    np.testing.assert_allclose((Variable(a) @ b).data, a @ b)
+    np.testing.assert_allclose(Variable(a).dot(Variable(b)).data, a @ b)
+    check_function(F.matmul, a, b)
+
+
+def test_deep_composition_second_order():
+    check_function(lambda x, y: F.sin(x * y) / (1.0 + F.exp(-x)) + F.tanh(y) ** 2,
+                   rand(2, 3), rand(3))
+
+
+# --- backward semantics ---------------------------------------------------------------------
+def test_gradients_accumulate_until_cleargrad():
+    x = Variable(np.array(3.0))
+    (x * x).backward()
+    (x * x).backward()
+    assert x.grad.data == 12.0
+    x.cleargrad()
+    (x * x).backward()
+    assert x.grad.data == 6.0
+
+
+def test_seed_is_ones_of_output_shape_and_custom_seed_is_used():
+    x = Variable(np.arange(6.0).reshape(2, 3))
+    y = x * 2.0
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, np.full((2, 3), 2.0))
+    x.cleargrad()
+    y = x * 2.0
+    y.grad = Variable(np.arange(6.0).reshape(2, 3))
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, 2.0 * np.arange(6.0).reshape(2, 3))
+
+
+def test_intermediate_gradients_are_freed_unless_retained():
+    x = Variable(np.array(2.0))
+    a = x * x
+    y = a * 3.0
+    y.backward()
+    assert a.grad is None and y.grad is None
+    assert x.grad.data == 12.0
+    x.cleargrad()
+    a = x * x
+    y = a * 3.0
+    y.backward(retain_grad=True)
+    assert a.grad.data == 3.0 and y.grad.data == 1.0
+
+
+def test_each_backward_runs_once_in_diamond():
+    calls = []
+
+    class Square(Function):
+        def forward(self, x):
+            return x ** 2
+
+        def backward(self, gy):
+            calls.append(1)
+            return 2 * self.inputs[0] * gy
+
+    x = Variable(np.array(2.0))
+    a = Square()(x)
+    y = Square()(a) + Square()(a)
+    y.backward()
+    assert x.grad.data == 64.0
+    assert len(calls) == 3
+
+
+def test_generations_order_complex_graph():
+    x = Variable(np.array(2.0))
+    a = x ** 2
+    y = (a ** 2) + (a ** 2)
+    y.backward()
+    assert y.data == 32.0
+    assert x.grad.data == 64.0
+    assert a.generation == 1 and y.generation == 3
+
+
+def test_user_function_with_variable_backward_gets_higher_order():
+    class Cube(Function):
+        def forward(self, x):
+            return x ** 3
+
+        def backward(self, gy):
+            x, = self.inputs
+            return 3 * x ** 2 * gy
+
+    check_function(lambda v: Cube()(v), rand(3))
+
+
+def test_unused_output_of_multi_output_function_gets_zero_gradient():
+    class Split(Function):
+        def forward(self, x):
+            return x[:2], x[2:]
+
+        def backward(self, g0, g1):
+            return Variable(np.concatenate([g0.data, g1.data]))
+
+    x = Variable(np.arange(5.0))
+    a, b = Split()(x)
+    del b
+    (a * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2, 2, 0, 0, 0])
+
+
+def test_leaf_gradients_are_independent_writable_arrays():
+    x0 = Variable(np.ones(3))
+    x1 = Variable(np.ones(3))
+    (x0 + x1).sum().backward()
+    assert x0.grad.data is not x1.grad.data
+    x0.grad.data *= 5
+    np.testing.assert_array_equal(x1.grad.data, np.ones(3))
+
+
+def test_no_grad_records_nothing():
+    x = Variable(np.array(2.0))
+    with no_grad():
+        y = x * x + 1.0
+        z = F.sin(x)
+    assert y.creator is None and z.creator is None
+    assert Config.enable_backprop
+    with using_config('train', False):
+        assert not Config.train
+    with dezero.test_mode():
+        assert not Config.train
+    assert Config.train
+
+
+def test_create_graph_false_builds_no_graph():
+    x = Variable(np.array(2.0))
+    y = x ** 3
+    y.backward()
+    assert x.grad.creator is None
+    x.cleargrad()
+    y = x ** 3
+    y.backward(create_graph=True)
+    assert x.grad.creator is not None
+
+
+# --- known results ----------------------------------------------------------------------------
+def sphere(x, y):
+    return x ** 2 + y ** 2
+
+
+def matyas(x, y):
+    return 0.26 * (x ** 2 + y ** 2) - 0.48 * x * y
+
+
+def goldstein(x, y):
+    return (1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x ** 2 - 14 * y + 6 * x * y + 3 * y ** 2)) * \
+        (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x ** 2 + 48 * y - 36 * x * y + 27 * y ** 2))
+
+
+@pytest.mark.parametrize('f,expected', [(sphere, (2.0, 2.0)), (matyas, (0.04, 0.04)),
+                                        (goldstein, (-5376.0, 8064.0))])
+def test_optimisation_benchmark_gradients(f, expected):
+    x, y = Variable(np.array(1.0)), Variable(np.array(1.0))
+    f(x, y).backward()
+    np.testing.assert_allclose((x.grad.data, y.grad.data), expected, rtol=1e-12)
+
+
+def test_rosenbrock_gradient_descent_reaches_minimum():
+    x0, x1 = Variable(np.array(0.0)), Variable(np.array(2.0))
+    for _ in range(50000):
+        y = 100 * (x1 - x0 ** 2) ** 2 + (1 - x0) ** 2
+        x0.cleargrad()
+        x1.cleargrad()
+        y.backward()
+        x0.data -= 0.001 * x0.grad.data
+        x1.data -= 0.001 * x1.grad.data
+    np.testing.assert_allclose((x0.data, x1.data), (1.0, 1.0), atol=1e-3)
+
+
+def test_newton_method_with_automatic_second_derivative():
+    x = Variable(np.array(2.0))
+    path = []
+    for _ in range(10):
+        y = x ** 4 - 2 * x ** 2
+        x.cleargrad()
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        gx.backward()
+        x.data = x.data - gx.data / x.grad.data
+        path.append(float(x.data))
+    np.testing.assert_allclose(path[:2], [1.4545454545454546, 1.1510467893775467], rtol=1e-12)
+    assert abs(path[-1] - 1.0) < 1e-12
+
+
+def nth_derivative(f, x, n):
+    y = f(x)
+    y.backward(create_graph=True)
+    for _ in range(n - 1):
+        gx = x.grad
+        x.cleargrad()
+        gx.backward(create_graph=True)
+    return x.grad
+
+
+@pytest.mark.parametrize('n', [1, 2, 3, 4, 5])
+def test_nth_derivative_of_sin(n):
+    xs = np.linspace(-3, 3, 7)
+    g = nth_derivative(F.sin, Variable(xs.copy()), n)
+    expected = [np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t), np.sin][(n - 1) % 4](xs)
+    np.testing.assert_allclose(g.data, expected, atol=1e-12)
+
+
+def test_nth_derivative_of_tanh():
+    xs = np.linspace(-2, 2, 5)
+    t = np.tanh(xs)
+    expected = [1 - t ** 2, -2 * t * (1 - t ** 2), (1 - t ** 2) * (6 * t ** 2 - 2),
+                (1 - t ** 2) * (16 * t - 24 * t ** 3)]
+    for n, e in enumerate(expected, start=1):
+        g = nth_derivative(F.tanh, Variable(xs.copy()), n)
+        np.testing.assert_allclose(g.data, e, atol=1e-10)
+
+
+def test_double_backprop():
+    x = Variable(np.array(2.0))
+    y = x ** 2
+    y.backward(create_graph=True)
+    gx = x.grad
+    x.cleargrad()
+    z = gx ** 3 + y
+    z.backward()
+    assert x.grad.data == 100.0
+
+
+# --- memory and depth ---------------------------------------------------------------------------
+def test_outputs_are_weak_and_graph_is_freed():
+    x = Variable(np.ones(1000))
+    y = F.sin(x) * 2.0
+    f = y.creator
+    ref = weakref.ref(f)
+    assert f.outputs[0]() is y
+    del f, y
+    gc.collect()
+    assert ref() is None
+
+
+def test_long_chain_has_no_recursion_and_frees_memory():
+    import tracemalloc
+    tracemalloc.start()
+    x = Variable(np.array(1.0))
+    y = x
+    for _ in range(100000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad.data == 1.0
+    peak_with_graph = tracemalloc.get_traced_memory()[0]
+    del y
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert after < peak_with_graph / 10
+    y = x
+    for _ in range(3000):
+        y = F.sin(y)
+    y.backward(create_graph=True)
+    assert x.grad.creator is not None
+
+
+def test_unchain_backward_cuts_graph():
+    x = Variable(np.array(1.0))
+    a = x * 2.0
+    y = a * 3.0
+    a.unchain_backward()
+    y.unchain_backward()
+    assert y.creator is None and a.creator is None
+
+
+# --- Variable API -----------------------------------------------------------------------------
+def test_variable_properties_and_repr():
+    x = Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), name='x')
+    assert (x.shape, x.ndim, x.size, x.dtype, len(x), x.name) == ((2, 3), 2, 6, np.float64, 2, 'x')
+    assert repr(x) == 'variable([[1. 2. 3.]\n          [4. 5. 6.]])'
+    assert repr(Variable(None)) == 'variable(None)'
+    assert repr(Variable(np.array(0.5))) == 'variable(0.5)'
+    assert isinstance(Parameter(np.array(1.0)), Variable)
+
+
+def test_scalar_results_become_0d_arrays():
+    x = Variable(np.array(2.0))
+    y = x * x
+    assert isinstance(y.data, np.ndarray) and y.data.shape == ()
+    x.cleargrad()
+    y.backward()
+    assert isinstance(x.grad.data, np.ndarray)
+    assert isinstance(as_array(3.0), np.ndarray)
+    assert as_variable(x) is x
+
+
+def test_float32_stays_float32():
+    x = Variable(np.ones((2, 3), dtype=np.float32))
+    y = (x * 2.0 + 1 - x / 3.0) ** 2
+    y = F.sum(F.exp(F.sin(y)) @ np.ones((3, 1), dtype=np.float32))
+    assert y.dtype == np.float32
+    y.backward()
+    assert x.grad.dtype == np.float32
+
+
+# --- errors -----------------------------------------------------------------------------------
+@pytest.mark.parametrize('bad', ['3', [1.0, 2.0], 3.0, (1,)])
+def test_variable_rejects_non_arrays(bad):
+    with pytest.raises(TypeError, match='Variable.*' + type(bad).__name__):
+        Variable(bad)
+
+
+@pytest.mark.parametrize('op', ['+', '-', '*', '/'])
+def test_none_and_list_operands_are_rejected(op):
+    x = Variable(np.ones(3))
+    for bad in (None, [1.0, 2.0, 3.0]):
+        with pytest.raises(TypeError, match=type(bad).__name__):
+            eval(f'x {op} bad')
+
+
+def test_broadcast_error_names_function_and_shapes():
+    with pytest.raises(ValueError, match=r'add.*\(2, 3\).*\(4,\)'):
+        Variable(np.ones((2, 3))) + Variable(np.ones(4))
+    with pytest.raises(ValueError, match=r'mul.*\(2, 3\).*\(4,\)'):
+        Variable(np.ones((2, 3))) * np.ones(4)
+
+
+def test_matmul_error_names_shapes():
+    with pytest.raises(ValueError, match=r'matmul.*\(2, 3\).*\(4, 5\)'):
+        F.matmul(Variable(np.ones((2, 3))), Variable(np.ones((4, 5))))
+
+
+def test_reshape_error_names_shapes():
+    with pytest.raises(ValueError, match=r'reshape.*\(2, 3\).*\(4,\)'):
+        F.reshape(Variable(np.ones((2, 3))), (4,))
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+    code = ('import sys, dezero; bad = [m for m in ("matplotlib", "graphviz", "torch") '
+            'if m in sys.modules]; print(bad)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == '[]'
+    assert dezero.__version__
