@@ -335,8 +335,8 @@ def _backward_data(y, seed, retain_grad):
     with using_config('enable_backprop', False):
         while f is not None:
             outs = f.outputs
-            if len(outs) == 1:
-                o = outs[0]()
+            if outs.__class__ is _OutputRef:
+                o = outs()
                 gys = (grads.pop(o),)
                 if retain_grad:
                     _store_grad(o, gys[0])
@@ -464,6 +464,31 @@ def _backward_graph(y, seed, retain_grad):
 # ---------------------------------------------------------------------------------------------
 # Function
 # ---------------------------------------------------------------------------------------------
+class _OutputRef(weakref.ref):
+    """Weak reference to a function's only output that also reads as the 1-tuple `(ref,)`.
+
+    `f.outputs[0]()` works as for a tuple of references, with one object less per function
+    for the garbage collector to walk.
+    """
+    __slots__ = ()
+
+    def __getitem__(self, i):
+        if i == 0 or i == -1:
+            return self
+        raise IndexError(f'outputs index {i} out of range: this function has one output')
+
+    def __len__(self):
+        return 1
+
+    def __iter__(self):
+        return iter((self,))
+
+    def index(self, ref):
+        if ref is self:
+            return 0
+        raise ValueError('not an output of this function')
+
+
 class Function:
     """Base class of every differentiable operation.
 
@@ -473,7 +498,7 @@ class Function:
     """
     # slots keep built-in functions small (no per-instance dict for the garbage collector to
     # walk); subclasses that do not declare __slots__ get a normal __dict__
-    __slots__ = ('inputs', 'outputs', 'generation', '__weakref__')
+    __slots__ = ('inputs', 'outputs', 'generation', '_out_meta', '__weakref__')
     backward_data = None
 
     def __init_subclass__(cls, **kwargs):
@@ -483,27 +508,56 @@ class Function:
             cls.backward_data = None
 
     def __call__(self, *inputs):
-        for x in inputs:
+        n = len(inputs)
+        if n == 1:
+            x = inputs[0]
             if not isinstance(x, Variable):
+                x = _to_input(x, type(self).__name__.lower())
+                inputs = (x,)
+            ys = self.forward(x.data)
+            gen = x.generation
+        elif n == 2:
+            x0, x1 = inputs
+            if not (isinstance(x0, Variable) and isinstance(x1, Variable)):
                 name = type(self).__name__.lower()
-                inputs = tuple(_to_input(v, name) for v in inputs)
-                break
-        ys = self.forward(*[x.data for x in inputs])
-        if ys.__class__ is tuple:
-            outputs = tuple(_new_output(y) for y in ys)
+                inputs = x0, x1 = _to_input(x0, name), _to_input(x1, name)
+            ys = self.forward(x0.data, x1.data)
+            gen = x0.generation if x0.generation > x1.generation else x1.generation
         else:
-            outputs = (_new_output(ys),)
+            name = type(self).__name__.lower()
+            inputs = tuple([_to_input(x, name) for x in inputs])
+            ys = self.forward(*[x.data for x in inputs])
+            gen = builtin_max([x.generation for x in inputs], default=0)
+        if ys.__class__ is tuple:
+            return self._link_many(inputs, ys, gen)
+        if ys.__class__ is not _ndarray:
+            ys = _ensure_array(ys)
+        out = Variable.__new__(Variable)
+        out.data = ys
+        out.name = None
+        out.grad = None
         if Config.enable_backprop:
-            self.generation = gen = (inputs[0].generation if len(inputs) == 1 else
-                                     builtin_max([x.generation for x in inputs], default=0))
+            self.generation = gen
+            self.inputs = inputs
+            self.outputs = _OutputRef(out)
+            out.creator = self
+            out.generation = gen + 1
+        else:
+            out.creator = None
+            out.generation = 0
+        return out
+
+    def _link_many(self, inputs, ys, gen):
+        outputs = tuple([_new_output(y) for y in ys])
+        if Config.enable_backprop:
+            self.generation = gen
             for o in outputs:
                 o.creator = self
                 o.generation = gen + 1
             self.inputs = inputs
             self.outputs = tuple([weakref.ref(o) for o in outputs])
-            if len(outputs) > 1:
-                self._out_meta = [(o.data.shape, o.data.dtype) for o in outputs]
-        return outputs if len(outputs) > 1 else outputs[0]
+            self._out_meta = [(o.data.shape, o.data.dtype) for o in outputs]
+        return outputs
 
     def forward(self, *xs):
         """Compute the outputs from input arrays."""
@@ -787,9 +841,11 @@ def _apply_constant(cls, x, c, fname):
         raise TypeError(f'{fname}: cannot combine a Variable with {type(c).__name__}; use a '
                         f'Variable, a NumPy array or a scalar')
     a = x.data
+    # 0-d arrays and NumPy scalars follow the same promotion rules (NEP 50), and scalar
+    # arithmetic is several times faster, so 0-d operands are computed as scalars
+    if c.__class__ is _ndarray and c.shape == ():
+        c = c[()]
     try:
-        # 0-d data: NumPy scalar arithmetic gives the same result (same NEP 50 promotion)
-        # several times faster than a 0-d array operation
         y = cls.op(a[()], c) if a.shape == () and a.__class__ is _ndarray else cls.op(a, c)
     except ValueError:
         raise ValueError(f'{fname}: shapes {a.shape} and {getattr(c, "shape", ())} cannot be '
@@ -808,7 +864,7 @@ def _apply_constant(cls, x, c, fname):
     if Config.enable_backprop:
         f.inputs = (x,)
         f.generation = g = x.generation
-        f.outputs = (weakref.ref(out),)
+        f.outputs = _OutputRef(out)
         out.creator = f
         out.generation = g + 1
     else:
