@@ -11,8 +11,6 @@ gradients are themselves differentiable. Without it, functions that define `back
 run on plain arrays and no graph is recorded at all, which is what makes training loops fast.
 """
 import contextlib
-import heapq
-import itertools
 import numbers
 import operator
 import weakref
@@ -197,7 +195,7 @@ class Variable:
     def backward(self, retain_grad=False, create_graph=False):
         """Accumulate d(self)/d(x) into `x.grad` for every variable `x` this one depends on.
 
-        The walk is iterative (a heap keyed by generation), so each function's backward runs
+        The walk is iterative (a queue keyed by generation), so each function's backward runs
         once and deep graphs do not recurse. Gradients of intermediate variables are dropped
         unless `retain_grad`; `create_graph` makes the gradients differentiable themselves.
         """
@@ -313,25 +311,55 @@ class Parameter(Variable):
 # ---------------------------------------------------------------------------------------------
 # The backward engine
 # ---------------------------------------------------------------------------------------------
-def _push(heap, seen, f):
-    if f not in seen:
-        seen.add(f)
-        heapq.heappush(heap, (-f.generation, len(seen), f))
+class _GenerationQueue:
+    """Functions waiting for backward, handed out newest generation first.
+
+    A function's creators always have a lower generation than the function itself, so the
+    queue only ever moves down: one bucket per generation and a falling cursor give O(1)
+    push and amortised O(1) pop (a heap would pay a logarithm on wide graphs).
+    """
+    __slots__ = ('buckets', 'top', 'size')
+
+    def __init__(self, top):
+        self.buckets = {}
+        self.top = top
+        self.size = 0
+
+    def push(self, f):
+        g = f.generation
+        b = self.buckets.get(g)
+        if b is None:
+            self.buckets[g] = [f]
+        else:
+            b.append(f)
+        if g > self.top:
+            self.top = g
+        self.size += 1
+
+    def pop(self):
+        buckets = self.buckets
+        g = self.top
+        while True:
+            b = buckets.get(g)
+            if b:
+                self.size -= 1
+                self.top = g
+                return b.pop()
+            g -= 1
 
 
 def _backward_data(y, seed, retain_grad):
     """Backward on plain arrays: nothing is recorded, gradients become Variables at the end.
 
-    Gradients live in a local dict while the walk runs. When the heap is empty and a function
+    Gradients live in a local dict while the walk runs. When the queue is empty and a function
     has a single new creator upstream, that creator is next no matter what (every function left
-    is its ancestor), so chains skip the heap entirely.
+    is its ancestor), so chains skip the queue entirely.
     """
     grads = {y: seed}
-    heap = []
-    seen = set()
-    heappush, heappop = heapq.heappush, heapq.heappop
-    tick = itertools.count().__next__  # tie-breaker so the heap never compares functions
     f = y.creator
+    queue = _GenerationQueue(f.generation if f is not None else 0)
+    push = queue.push
+    seen = set()
     with using_config('enable_backprop', False):
         while f is not None:
             outs = f.outputs
@@ -347,32 +375,42 @@ def _backward_data(y, seed, retain_grad):
                 gxs = fast(*gys)
             else:
                 gxs = _run_variable_backward(f, gys)
-            if gxs.__class__ is not tuple:
-                gxs = (gxs,)
-            inputs = f.inputs
-            if len(gxs) != len(inputs):
-                raise ValueError(f'{type(f).__name__}.backward returned {len(gxs)} gradients '
-                                 f'for {len(inputs)} inputs')
+            ins = f._in
             nxt = None
-            for x, gx in zip(inputs, gxs):
-                if gx is None:
-                    continue
-                prev = grads.get(x)
-                grads[x] = gx if prev is None else prev + gx
-                c = x.creator
-                if c is not None and c not in seen:
-                    seen.add(c)
-                    if nxt is None:
+            if ins.__class__ is not tuple:  # one input: the common case, no loop
+                if gxs.__class__ is tuple:
+                    if len(gxs) != 1:
+                        raise _arity_error(f, gxs, 1)
+                    gxs = gxs[0]
+                if gxs is not None:
+                    prev = grads.get(ins)
+                    grads[ins] = gxs if prev is None else prev + gxs
+                    c = ins.creator
+                    if c is not None and c not in seen:
+                        seen.add(c)
                         nxt = c
-                    else:
-                        heappush(heap, (-c.generation, tick(), c))
-            if nxt is not None and heap:
-                heappush(heap, (-nxt.generation, tick(), nxt))
+            else:
+                if gxs.__class__ is not tuple or len(gxs) != len(ins):
+                    raise _arity_error(f, gxs, len(ins))
+                for x, gx in zip(ins, gxs):
+                    if gx is None:
+                        continue
+                    prev = grads.get(x)
+                    grads[x] = gx if prev is None else prev + gx
+                    c = x.creator
+                    if c is not None and c not in seen:
+                        seen.add(c)
+                        if nxt is None:
+                            nxt = c
+                        else:
+                            push(c)
+            if nxt is not None and queue.size:
+                push(nxt)
                 nxt = None
             if nxt is not None:
                 f = nxt
             else:
-                f = heappop(heap)[2] if heap else None
+                f = queue.pop() if queue.size else None
     # what is left are leaves (and, when y has no creator, y itself); give each its own
     # writable array so in-place updates of one gradient never touch another
     stored = set()
@@ -383,6 +421,11 @@ def _backward_data(y, seed, retain_grad):
             g = g.copy()
         stored.add(id(g))
         _store_grad(x, g)
+
+
+def _arity_error(f, gxs, n):
+    got = len(gxs) if isinstance(gxs, tuple) else 1
+    return ValueError(f'{type(f).__name__}.backward returned {got} gradients for {n} inputs')
 
 
 def _run_variable_backward(f, gys):
@@ -429,13 +472,14 @@ def _as_tuple(x):
 def _backward_graph(y, seed, retain_grad):
     """Backward on Variables: every gradient is recorded so it can be differentiated again."""
     grads = {y: seed}
-    heap = []
+    queue = _GenerationQueue(0)
     seen = set()
     if y.creator is not None:
-        _push(heap, seen, y.creator)
+        seen.add(y.creator)
+        queue.push(y.creator)
     with using_config('enable_backprop', True):
-        while heap:
-            f = heapq.heappop(heap)[2]
+        while queue.size:
+            f = queue.pop()
             gys = []
             for ref in f.outputs:
                 o = ref()
@@ -455,8 +499,10 @@ def _backward_graph(y, seed, retain_grad):
                 gx = as_variable(gx)
                 prev = grads.get(x)
                 grads[x] = gx if prev is None else prev + gx
-                if x.creator is not None:
-                    _push(heap, seen, x.creator)
+                c = x.creator
+                if c is not None and c not in seen:
+                    seen.add(c)
+                    queue.push(c)
         for x, g in grads.items():
             x.grad = g if x.grad is None else x.grad + g
 
@@ -498,8 +544,21 @@ class Function:
     """
     # slots keep built-in functions small (no per-instance dict for the garbage collector to
     # walk); subclasses that do not declare __slots__ get a normal __dict__
-    __slots__ = ('inputs', 'outputs', 'generation', '_out_meta', '__weakref__')
+    __slots__ = ('_in', 'outputs', 'generation', '_out_meta', '__weakref__')
     backward_data = None
+
+    @property
+    def inputs(self):
+        """The input Variables, as a tuple."""
+        # a single input is stored bare: one container less per function for the garbage
+        # collector, which dominates the cost of long graphs
+        i = self._in
+        return i if i.__class__ is tuple else (i,)
+
+    @inputs.setter
+    def inputs(self, value):
+        value = tuple(value)
+        self._in = value[0] if len(value) == 1 else value
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -538,7 +597,7 @@ class Function:
         out.grad = None
         if Config.enable_backprop:
             self.generation = gen
-            self.inputs = inputs
+            self._in = inputs[0] if n == 1 else inputs
             self.outputs = _OutputRef(out)
             out.creator = self
             out.generation = gen + 1
@@ -624,7 +683,7 @@ class Add(Function):
         return _sum_to_var(gy, x0.shape), _sum_to_var(gy, x1.shape)
 
     def backward_data(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = self._in
         return sum_to_array(gy, x0.data.shape), sum_to_array(gy, x1.data.shape)
 
 
@@ -643,7 +702,7 @@ class Mul(Function):
         return _sum_to_var(gy * x1, x0.shape), _sum_to_var(gy * x0, x1.shape)
 
     def backward_data(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = self._in
         a, b = x0.data, x1.data
         return sum_to_array(gy * b, a.shape), sum_to_array(gy * a, b.shape)
 
@@ -718,10 +777,10 @@ class _WithConstant(Function):
         self.bcast = False
 
     def _fit(self, g):
-        return _sum_to_var(g, self.inputs[0].shape) if self.bcast else g
+        return _sum_to_var(g, self._in.shape) if self.bcast else g
 
     def _fit_data(self, g):
-        return sum_to_array(g, self.inputs[0].data.shape) if self.bcast else g
+        return sum_to_array(g, self._in.data.shape) if self.bcast else g
 
 
 class AddConstant(_WithConstant):
@@ -812,7 +871,7 @@ class RDivConstant(_WithConstant):
         return self._fit(gy * -self.c / x ** 2)
 
     def backward_data(self, gy):
-        x = self.inputs[0].data
+        x = self._in.data
         return self._fit_data(gy * -self.c / (x * x))
 
 
@@ -829,7 +888,7 @@ class Pow(_WithConstant):
         return self._fit(c * x ** (c - 1) * gy)
 
     def backward_data(self, gy):
-        x = self.inputs[0].data
+        x = self._in.data
         c = self.c
         return self._fit_data(c * x ** (c - 1) * gy)
 
@@ -862,7 +921,7 @@ def _apply_constant(cls, x, c, fname):
     out.name = None
     out.grad = None
     if Config.enable_backprop:
-        f.inputs = (x,)
+        f._in = x
         f.generation = g = x.generation
         f.outputs = _OutputRef(out)
         out.creator = f

@@ -27,7 +27,7 @@ class Sin(Function):
         return gy * cos(self.inputs[0])
 
     def backward_data(self, gy):
-        return gy * cuda.get_array_module(gy).cos(self.inputs[0].data)
+        return gy * cuda.get_array_module(gy).cos(self._in.data)
 
 
 def sin(x):
@@ -45,7 +45,7 @@ class Cos(Function):
         return gy * -sin(self.inputs[0])
 
     def backward_data(self, gy):
-        return gy * -cuda.get_array_module(gy).sin(self.inputs[0].data)
+        return gy * -cuda.get_array_module(gy).sin(self._in.data)
 
 
 def cos(x):
@@ -101,7 +101,7 @@ class Log(Function):
         return gy / self.inputs[0]
 
     def backward_data(self, gy):
-        return gy / self.inputs[0].data
+        return gy / self._in.data
 
 
 def log(x):
