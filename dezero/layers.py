@@ -1,0 +1,475 @@
+"""Layers: objects that own Parameters and apply functions to inputs: `import dezero.layers as L`.
+
+A `Layer` notices every attribute that is a `Parameter` or another `Layer` when it is assigned
+and remembers the order, so `params()`, the optimizers and the saved files always see the
+parameters in the same order from run to run. Weights whose input size is not given are created
+on the first call, when the input shows its size.
+"""
+import contextlib
+import math
+import os
+import tempfile
+import weakref
+
+import numpy as np
+
+from dezero import cuda, utils
+from dezero.core import Parameter
+import dezero.functions as F
+
+
+def _check_size(layer, name, value, allow_none=False):
+    """Raise a clear error unless `value` is a positive int (or None when allowed)."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f'{layer}: {name} must be a positive int'
+                         f'{" or None" if allow_none else ""}, got {value!r}')
+
+
+def _weakref_or_none(obj):
+    """A weak reference to obj, or a callable returning None for objects that refuse one."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:  # Python scalars and tuples cannot be weakly referenced
+        return _dead_ref
+
+
+def _dead_ref():
+    return None
+
+
+def _random_weight(shape, fan_in, dtype, xp):
+    """randn(*shape) * sqrt(1 / fan_in) drawn from NumPy's global generator, kept in `dtype`.
+
+    The draw always uses NumPy's global generator (also for CuPy layers), so a seeded script
+    gets the same weights on either device. The scale is converted to `dtype` before the
+    multiplication: a float64 scalar would silently turn float32 weights into float64.
+    """
+    dtype = np.dtype(dtype)
+    w = np.random.randn(*shape).astype(dtype) * dtype.type(math.sqrt(1.0 / fan_in))
+    return w if xp is np else xp.asarray(w)
+
+
+class Layer:
+    """Base class of layers: registers Parameters and sub-Layers in assignment order."""
+
+    def __init__(self):
+        # a dict used as an ordered set of attribute names; a set would change order per run
+        object.__setattr__(self, '_params', {})
+
+    def __setattr__(self, name, value):
+        registry = self.__dict__.get('_params')
+        if isinstance(value, (Parameter, Layer)):
+            if registry is None:
+                raise AttributeError(f'{type(self).__name__}: assign {name!r} after calling '
+                                     f'super().__init__() in __init__')
+            registry[name] = None  # an existing name keeps its position
+        elif registry is not None and name in registry:
+            del registry[name]
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        registry = self.__dict__.get('_params')
+        if registry is not None:
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
+    def __call__(self, *inputs):
+        outputs = self.forward(*inputs)
+        outs = outputs if isinstance(outputs, tuple) else (outputs,)
+        # weak references, as for Functions: a layer must not keep a whole graph alive
+        self.inputs = [_weakref_or_none(x) for x in inputs]
+        self.outputs = [_weakref_or_none(y) for y in outs]
+        return outputs if len(outs) > 1 else outs[0]
+
+    def forward(self, *inputs):
+        """Compute the outputs from the inputs (subclasses define it)."""
+        raise NotImplementedError(f'{type(self).__name__}.forward is not defined')
+
+    def _children(self):
+        """(name, object) for every registered Parameter and Layer, in assignment order."""
+        d = self.__dict__
+        return [(name, d[name]) for name in d['_params']]
+
+    def params(self):
+        """Yield every Parameter of this layer and its sub-layers, in assignment order, once."""
+        seen = set()
+        stack = [iter(self._children())]
+        while stack:
+            for _, obj in stack[-1]:
+                if isinstance(obj, Layer):
+                    stack.append(iter(obj._children()))
+                    break
+                if id(obj) not in seen:
+                    seen.add(id(obj))
+                    yield obj
+            else:
+                stack.pop()
+
+    def cleargrads(self):
+        """Forget the gradients of every parameter."""
+        for p in self.params():
+            p.cleargrad()
+
+    def to_cpu(self):
+        """Move every parameter to NumPy."""
+        for p in self.params():
+            p.to_cpu()
+        return self
+
+    def to_gpu(self):
+        """Move every parameter to CuPy (RuntimeError without CuPy)."""
+        for p in self.params():
+            p.to_gpu()
+        return self
+
+    def _flatten_params(self, params_dict, parent_key=''):
+        """Fill `params_dict` with {'sub/name': Parameter} for every parameter, in order."""
+        for name, obj in self._children():
+            key = parent_key + '/' + name if parent_key else name
+            if isinstance(obj, Layer):
+                obj._flatten_params(params_dict, key)
+            else:
+                params_dict[key] = obj
+
+    def save_weights(self, path):
+        """Write every initialised parameter to the .npz file `path`, atomically.
+
+        The file is written under a temporary name in the same directory and renamed over
+        `path` only when complete, so a failed or interrupted save leaves the previous file
+        intact. The file lands exactly at `path` (no '.npz' is appended). GPU parameters are
+        written as NumPy arrays; parameters not created yet (lazy layers) are left out.
+        """
+        path = os.fspath(path)
+        params = {}
+        self._flatten_params(params)
+        arrays = {k: cuda.as_numpy(p.data) for k, p in params.items() if p.data is not None}
+        reserved = [k for k in arrays if k in ('file', 'allow_pickle')]
+        if reserved:
+            raise ValueError(f'{type(self).__name__}.save_weights: parameter names {reserved} '
+                             f'clash with np.savez arguments; rename those attributes')
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
+                                   suffix='.tmp', dir=directory)
+        try:
+            with os.fdopen(fd, 'wb') as f:
+                np.savez(f, **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, _new_file_mode(path))
+            os.replace(tmp, path)
+        except BaseException:  # also Ctrl-C: never leave the temporary file behind
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+            raise
+
+    def load_weights(self, path):
+        """Load parameters saved by `save_weights`, checking every name and shape first.
+
+        Pickled data is refused. A missing parameter, an unknown name in the file or a shape
+        mismatch raises ValueError before anything is assigned, so a failed load changes
+        nothing. Each parameter keeps its dtype and device; parameters not created yet take
+        the array from the file as it is.
+        """
+        name = f'{type(self).__name__}.load_weights'
+        arrays = _read_npz(name, os.fspath(path))
+        params = {}
+        self._flatten_params(params)
+        problems = []
+        missing = [k for k, p in params.items() if k not in arrays and p.data is not None]
+        extra = [k for k in arrays if k not in params]
+        if missing:
+            problems.append(f'parameters missing from the file: {missing}')
+        if extra:
+            problems.append(f'names in the file that the model does not have: {extra}')
+        for k, p in params.items():
+            if k in arrays and p.data is not None and arrays[k].shape != p.data.shape:
+                problems.append(f'parameter {k!r} has shape {tuple(p.data.shape)} in the '
+                                f'model but {arrays[k].shape} in the file')
+        if problems:
+            raise ValueError(f'{name}: {path!r} does not match the model; nothing was '
+                             f'loaded:\n  ' + '\n  '.join(problems))
+        for k, p in params.items():
+            if k not in arrays:
+                continue
+            if p.data is None:
+                p.data = arrays[k]
+            else:
+                xp = cuda.get_array_module(p.data)
+                p.data = xp.asarray(arrays[k], dtype=p.data.dtype)
+
+
+def _new_file_mode(path):
+    """Permissions for the saved file: the old file's if any, else what umask allows."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _read_npz(name, path):
+    """All arrays of the .npz file at `path`, with pickles refused."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except ValueError as e:
+        raise ValueError(f'{name}: cannot read {path!r} without unpickling ({e}); only '
+                         f'files written by save_weights (plain arrays) are accepted') from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(f'{name}: {path!r} holds a single array, expected an .npz archive '
+                         f'written by save_weights')
+    with loaded:
+        arrays = {}
+        for k in loaded.files:
+            try:
+                arrays[k] = loaded[k]
+            except ValueError as e:
+                raise ValueError(f'{name}: entry {k!r} of {path!r} cannot be read without '
+                                 f'unpickling ({e}); nothing was loaded') from None
+    return arrays
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear and convolution layers
+# ---------------------------------------------------------------------------------------------
+class Linear(Layer):
+    """y = x @ W + b, with W of shape (in_size, out_size) created on the first call if needed."""
+
+    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
+        super().__init__()
+        _check_size('Linear', 'out_size', out_size)
+        _check_size('Linear', 'in_size', in_size, allow_none=True)
+        self.in_size = in_size
+        self.out_size = out_size
+        self.dtype = dtype
+        self.W = Parameter(None, name='W')
+        if in_size is not None:
+            self._init_W(np)
+        self.b = None if nobias else Parameter(np.zeros(out_size, dtype=dtype), name='b')
+
+    def _init_W(self, xp):
+        self.W.data = _random_weight((self.in_size, self.out_size), self.in_size, self.dtype, xp)
+
+    def forward(self, x):
+        """Apply the affine map; creates W from x's last axis on the first call."""
+        if self.W.data is None:
+            if x.ndim < 1:
+                raise ValueError(f'Linear: input must have at least 1 dimension, got shape '
+                                 f'{x.shape}')
+            self.in_size = x.shape[-1]
+            self._init_W(cuda.get_array_module(x))
+        return F.linear(x, self.W, self.b)
+
+
+class Conv2d(Layer):
+    """2-D convolution (NCHW) with W of shape (out_channels, in_channels, kh, kw)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
+                 dtype=np.float32, in_channels=None):
+        super().__init__()
+        name = type(self).__name__
+        _check_size(name, 'out_channels', out_channels)
+        _check_size(name, 'in_channels', in_channels, allow_none=True)
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pad = pad
+        self.dtype = dtype
+        self.W = Parameter(None, name='W')
+        if in_channels is not None:
+            self._init_W(np)
+        self.b = None if nobias else Parameter(np.zeros(out_channels, dtype=dtype), name='b')
+
+    def _w_shape(self):
+        kh, kw = utils.pair(self.kernel_size)
+        return (self.out_channels, self.in_channels, kh, kw)
+
+    def _init_W(self, xp):
+        kh, kw = utils.pair(self.kernel_size)
+        fan_in = self.in_channels * kh * kw
+        self.W.data = _random_weight(self._w_shape(), fan_in, self.dtype, xp)
+
+    def _lazy_init(self, x):
+        if self.W.data is None:
+            if x.ndim != 4:
+                raise ValueError(f'{type(self).__name__}: input must be 4-D (N, C, H, W), got '
+                                 f'shape {x.shape}')
+            self.in_channels = x.shape[1]
+            self._init_W(cuda.get_array_module(x))
+
+    def forward(self, x):
+        """Convolve x with W (created from x's channel count on the first call)."""
+        self._lazy_init(x)
+        return F.conv2d(x, self.W, self.b, self.stride, self.pad)
+
+
+class Deconv2d(Conv2d):
+    """2-D transposed convolution (NCHW) with W of shape (in_channels, out_channels, kh, kw)."""
+
+    def _w_shape(self):
+        kh, kw = utils.pair(self.kernel_size)
+        return (self.in_channels, self.out_channels, kh, kw)
+
+    def forward(self, x):
+        """Transposed convolution of x with W (created on the first call if needed)."""
+        self._lazy_init(x)
+        return F.deconv2d(x, self.W, self.b, self.stride, self.pad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurrent layers
+# ---------------------------------------------------------------------------------------------
+class RNN(Layer):
+    """Elman RNN: h = tanh(x2h(x) + h2h(h)); the hidden state persists until `reset_state()`."""
+
+    def __init__(self, hidden_size, in_size=None):
+        super().__init__()
+        _check_size('RNN', 'hidden_size', hidden_size)
+        self.x2h = Linear(hidden_size, in_size=in_size)
+        # lazy like x2h when in_size is unknown, so weights are drawn in the book's order
+        self.h2h = Linear(hidden_size, in_size=None if in_size is None else hidden_size,
+                          nobias=True)
+        self.h = None
+
+    def reset_state(self):
+        """Forget the hidden state (start a new sequence)."""
+        self.h = None
+
+    def forward(self, x):
+        """One time step; returns the new hidden state."""
+        if self.h is None:
+            h_new = F.tanh(self.x2h(x))
+        else:
+            h_new = F.tanh(self.x2h(x) + self.h2h(self.h))
+        self.h = h_new
+        return h_new
+
+
+def _add_gates(layer, gates, hidden_size, in_size):
+    """Give `layer` x2<g> (Linear) then h2<g> (Linear, no bias) for each gate letter g.
+
+    The h2<g> weights are created at once (their input size is the hidden size) and the x2<g>
+    weights lazily when in_size is None: the order in which the book draws them.
+    """
+    for g in gates:
+        setattr(layer, 'x2' + g, Linear(hidden_size, in_size=in_size))
+    for g in gates:
+        setattr(layer, 'h2' + g, Linear(hidden_size, in_size=hidden_size, nobias=True))
+
+
+class LSTM(Layer):
+    """LSTM: gates f, i, o and candidate u; c = f*c + i*u, h = o*tanh(c); `reset_state()`."""
+
+    def __init__(self, hidden_size, in_size=None):
+        super().__init__()
+        _check_size('LSTM', 'hidden_size', hidden_size)
+        _add_gates(self, 'fiou', hidden_size, in_size)
+        self.reset_state()
+
+    def reset_state(self):
+        """Forget the hidden and cell states (start a new sequence)."""
+        self.h = None
+        self.c = None
+
+    def forward(self, x):
+        """One time step; returns the new hidden state."""
+        if self.h is None:
+            f = F.sigmoid(self.x2f(x))
+            i = F.sigmoid(self.x2i(x))
+            o = F.sigmoid(self.x2o(x))
+            u = F.tanh(self.x2u(x))
+        else:
+            h = self.h
+            f = F.sigmoid(self.x2f(x) + self.h2f(h))
+            i = F.sigmoid(self.x2i(x) + self.h2i(h))
+            o = F.sigmoid(self.x2o(x) + self.h2o(h))
+            u = F.tanh(self.x2u(x) + self.h2u(h))
+        c_new = i * u if self.c is None else f * self.c + i * u
+        h_new = o * F.tanh(c_new)
+        self.h, self.c = h_new, c_new
+        return h_new
+
+
+class GRU(Layer):
+    """Gated recurrent unit with update gate z and reset gate r; same interface as LSTM.
+
+    z = sigmoid(x2z(x) + h2z(h)),  r = sigmoid(x2r(x) + h2r(h)),
+    n = tanh(x2n(x) + h2n(r * h)),  h_new = (1 - z) * n + z * h;  the first step uses h = 0.
+    """
+
+    def __init__(self, hidden_size, in_size=None):
+        super().__init__()
+        _check_size('GRU', 'hidden_size', hidden_size)
+        _add_gates(self, 'zrn', hidden_size, in_size)
+        self.reset_state()
+
+    def reset_state(self):
+        """Forget the hidden state (start a new sequence)."""
+        self.h = None
+
+    def forward(self, x):
+        """One time step; returns the new hidden state."""
+        h = self.h
+        if h is None:  # h = 0: the reset gate has nothing to act on
+            z = F.sigmoid(self.x2z(x))
+            n = F.tanh(self.x2n(x))
+            h_new = (1 - z) * n
+        else:
+            z = F.sigmoid(self.x2z(x) + self.h2z(h))
+            r = F.sigmoid(self.x2r(x) + self.h2r(h))
+            n = F.tanh(self.x2n(x) + self.h2n(r * h))
+            h_new = (1 - z) * n + z * h
+        self.h = h_new
+        return h_new
+
+
+# ---------------------------------------------------------------------------------------------
+# Embedding and normalisation
+# ---------------------------------------------------------------------------------------------
+class EmbedID(Layer):
+    """Lookup table: row x of W (in_size, out_size) for each integer id x."""
+
+    def __init__(self, in_size, out_size):
+        super().__init__()
+        _check_size('EmbedID', 'in_size', in_size)
+        _check_size('EmbedID', 'out_size', out_size)
+        self.W = Parameter(np.random.randn(in_size, out_size).astype(np.float32), name='W')
+
+    def forward(self, x):
+        """Embed the integer ids x."""
+        return F.embed_id(x, self.W)
+
+
+class BatchNorm(Layer):
+    """Batch normalisation over axis 1 (2-D or 4-D input); running averages in test mode.
+
+    gamma, beta and the running mean and variance are created on the first call with the
+    channel count and dtype of the input. The running statistics are Parameters (without
+    gradients) so that they are saved and loaded with the weights.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.avg_mean = Parameter(None, name='avg_mean')
+        self.avg_var = Parameter(None, name='avg_var')
+        self.gamma = Parameter(None, name='gamma')
+        self.beta = Parameter(None, name='beta')
+
+    def _init_params(self, x):
+        if x.ndim not in (2, 4):
+            raise ValueError(f'BatchNorm: input must be 2-D (N, C) or 4-D (N, C, H, W), got '
+                             f'shape {x.shape}')
+        xp = cuda.get_array_module(x)
+        C, dtype = x.shape[1], x.dtype
+        for p, fill in ((self.avg_mean, 0), (self.avg_var, 1), (self.gamma, 1), (self.beta, 0)):
+            if p.data is None:
+                p.data = xp.full(C, fill, dtype=dtype)
+
+    def forward(self, x):
+        """Normalise x with batch statistics (training) or the running averages (test)."""
+        if self.gamma.data is None or self.avg_mean.data is None:
+            self._init_params(x)
+        return F.batch_norm(x, self.gamma, self.beta, self.avg_mean.data, self.avg_var.data)
