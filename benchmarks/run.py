@@ -92,7 +92,6 @@ def main():
 
 def report(name, case, samples):
     print(f'\n{name}: {case["title"]}')
-    base = case.get('baseline', 'numpy')
     med = {}
     for impl, runs in samples.items():
         if not runs:
@@ -103,12 +102,16 @@ def report(name, case, samples):
     for impl, m in med.items():
         parts = []
         for k, v in m.items():
-            unit = 'ms' if k.startswith('time') else ('MiB' if 'mem' in k or 'peak' in k else '')
-            shown = v * 1e3 if unit == 'ms' else (v / 2 ** 20 if unit == 'MiB' else v)
-            ratio = ''
-            if base in med and k in med[base] and med[base][k] and impl != base:
-                ratio = f' ({v / med[base][k]:.2f}x {base})'
-            parts.append(f'{k} {shown:.3f} {unit}{ratio}')
+            if k.startswith('time'):
+                shown = f'{v * 1e3:.3f} ms' if v >= 1e-3 else f'{v * 1e6:.2f} us'
+            elif 'mem' in k:
+                shown = f'{v / 2 ** 20:.1f} MiB'
+            else:
+                shown = f'{v:.6g}'
+            ratios = [f'{v / med[ref][k]:.2f}x {ref}' for ref in ('numpy', 'torch')
+                      if ref != impl and ref in med and med[ref].get(k)
+                      and (k.startswith('time') or 'mem' in k)]
+            parts.append(f'{k} {shown}' + (f' ({", ".join(ratios)})' if ratios else ''))
         print(f'  {impl:>10}: ' + '; '.join(parts))
     for line in case.get('notes', []):
         print('  ' + line)
