@@ -1,0 +1,530 @@
+"""Tests for dezero.layers: registration, lazy weights, saving and loading, each layer's values."""
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+import dezero
+import dezero.functions as F
+import dezero.layers as L
+from dezero import Parameter, Variable, cuda
+from dezero.layers import Layer
+from helpers import check_function
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+class Net(Layer):
+    """Two levels of nesting, attributes deliberately not in alphabetical order."""
+
+    def __init__(self):
+        super().__init__()
+        self.z = Parameter(np.arange(3.0))
+        self.inner = Layer()
+        self.inner.q = Parameter(np.ones((2, 2)))
+        self.inner.deep = Layer()
+        self.inner.deep.w = Parameter(np.full(4, 2.0))
+        self.a = Parameter(np.zeros((1, 3)))
+        self.note = 'not a parameter'
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration and parameters
+# ---------------------------------------------------------------------------------------------
+def test_params_in_assignment_order_with_nesting():
+    net = Net()
+    assert [p for p in net.params()] == [net.z, net.inner.q, net.inner.deep.w, net.a]
+    d = {}
+    net._flatten_params(d)
+    assert list(d) == ['z', 'inner/q', 'inner/deep/w', 'a']
+    assert d['inner/deep/w'] is net.inner.deep.w
+
+
+def test_reassignment_keeps_position_and_removal_unregisters():
+    net = Net()
+    net.z = Parameter(np.zeros(1))  # same name: same place
+    assert list(net._params) == ['z', 'inner', 'a']
+    net.inner = None
+    assert list(net._params) == ['z', 'a']
+    del net.a
+    assert list(net.params()) == [net.z]
+    v = Variable(np.ones(2))  # a plain Variable is not a parameter
+    net.v = v
+    assert 'v' not in net._params
+
+
+def test_shared_parameter_yielded_once():
+    net = Layer()
+    p = Parameter(np.ones(2))
+    net.a = p
+    net.sub = Layer()
+    net.sub.b = p
+    assert list(net.params()) == [p]
+
+
+def test_cleargrads():
+    net = Net()
+    for p in net.params():
+        p.grad = Variable(np.ones_like(p.data))
+    net.cleargrads()
+    assert all(p.grad is None for p in net.params())
+
+
+def test_missing_super_init_is_explained():
+    class Bad(Layer):
+        def __init__(self):
+            self.W = Parameter(np.zeros(1))
+    with pytest.raises(AttributeError, match='super'):
+        Bad()
+
+
+def test_call_returns_one_or_tuple_and_keeps_weak_refs():
+    class Two(Layer):
+        def forward(self, x):
+            return x * 2, x * 3
+
+    class One(Layer):
+        def forward(self, x):
+            return x + 1
+
+    x = Variable(np.ones(2))
+    a, b = Two()(x)
+    np.testing.assert_array_equal(b.data, [3, 3])
+    one = One()
+    y = one(x)
+    assert isinstance(y, Variable)
+    assert one.inputs[0]() is x and one.outputs[0]() is y
+    del y
+    assert one.outputs[0]() is None
+    with pytest.raises(NotImplementedError):
+        Layer()(x)
+
+
+def test_to_cpu_and_to_gpu():
+    net = Net()
+    net.to_cpu()
+    assert isinstance(net.z.data, np.ndarray)
+    if not cuda.gpu_enable:
+        with pytest.raises(RuntimeError, match='CuPy'):
+            net.to_gpu()
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving and loading
+# ---------------------------------------------------------------------------------------------
+def _randomise(net, seed):
+    rng = np.random.default_rng(seed)
+    for p in net.params():
+        p.data = rng.standard_normal(p.shape).astype(p.dtype)
+
+
+def _values(net):
+    return [p.data.copy() for p in net.params()]
+
+
+@pytest.mark.parametrize('name', ['w.npz', 'w', 'w.bin'])
+def test_save_load_round_trip_lands_exactly_at_path(tmp_path, name):
+    net = Net()
+    _randomise(net, 0)
+    want = _values(net)
+    path = tmp_path / name
+    net.save_weights(path)
+    assert sorted(os.listdir(tmp_path)) == [name]
+    other = Net()
+    other.load_weights(str(path))
+    for got, w in zip(_values(other), want):
+        np.testing.assert_array_equal(got, w)
+
+
+def test_load_keeps_dtype(tmp_path):
+    net = Layer()
+    net.W = Parameter(np.ones((2, 3)))
+    net.save_weights(tmp_path / 'f64.npz')
+    target = Layer()
+    target.W = Parameter(np.zeros((2, 3), dtype=np.float32))
+    target.load_weights(tmp_path / 'f64.npz')
+    assert target.W.dtype == np.float32
+    np.testing.assert_array_equal(target.W.data, 1)
+
+
+def test_save_with_real_file_keys(tmp_path):
+    net = Net()
+    net.save_weights(tmp_path / 'n.npz')
+    with np.load(tmp_path / 'n.npz') as f:
+        assert sorted(f.files) == sorted(['z', 'inner/q', 'inner/deep/w', 'a'])
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    path = tmp_path / 'model.npz'
+    net = Net()
+    net.save_weights(path)
+    before = path.read_bytes()
+
+    def broken_savez(file, *args, **kwds):
+        file.write(b'PK\x03\x04 half an archive')
+        raise OSError('disk full')
+
+    _randomise(net, 1)
+    monkeypatch.setattr(np, 'savez', broken_savez)
+    with pytest.raises(OSError, match='disk full'):
+        net.save_weights(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ['model.npz']
+
+
+def test_save_interrupted_by_ctrl_c_leaves_no_temp_file(tmp_path, monkeypatch):
+    def interrupted(*args, **kwds):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, 'replace', interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Net().save_weights(tmp_path / 'm.npz')
+    assert os.listdir(tmp_path) == []
+
+
+def _saved(tmp_path, **arrays):
+    path = tmp_path / 'file.npz'
+    np.savez(path, **arrays)
+    return path
+
+
+def _good_arrays():
+    return {'z': np.arange(3.0) + 10, 'inner/q': np.full((2, 2), 7.0),
+            'inner/deep/w': np.full(4, 5.0), 'a': np.ones((1, 3))}
+
+
+def _assert_unchanged(net):
+    for got, want in zip(_values(net), _values(Net())):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_load_missing_key(tmp_path):
+    arrays = _good_arrays()
+    del arrays['inner/deep/w']
+    net = Net()
+    with pytest.raises(ValueError, match=r"missing.*inner/deep/w"):
+        net.load_weights(_saved(tmp_path, **arrays))
+    _assert_unchanged(net)
+
+
+def test_load_extra_key(tmp_path):
+    net = Net()
+    with pytest.raises(ValueError, match=r"does not have.*'b'"):
+        net.load_weights(_saved(tmp_path, b=np.ones(2), **_good_arrays()))
+    _assert_unchanged(net)
+
+
+def test_load_shape_mismatch_names_both_shapes_and_loads_nothing(tmp_path):
+    arrays = _good_arrays()
+    arrays['a'] = np.ones((3, 1))
+    net = Net()
+    with pytest.raises(ValueError) as e:
+        net.load_weights(_saved(tmp_path, **arrays))
+    msg = str(e.value)
+    assert "'a'" in msg and '(1, 3)' in msg and '(3, 1)' in msg
+    _assert_unchanged(net)  # 'z' comes first in the file and still was not assigned
+
+
+def test_load_refuses_pickles(tmp_path):
+    path = tmp_path / 'obj.npz'
+    np.savez(path, z=np.array([{'evil': 1}], dtype=object))
+    with pytest.raises(ValueError, match='unpickling'):
+        Net().load_weights(path)
+    raw = tmp_path / 'raw.pkl'
+    raw.write_bytes(pickle.dumps(_good_arrays()))
+    with pytest.raises(ValueError, match='unpickling'):
+        Net().load_weights(raw)
+    single = tmp_path / 'single.npy'
+    np.save(single, np.ones(3))
+    with pytest.raises(ValueError, match='npz'):
+        Net().load_weights(single)
+
+
+def test_lazy_parameters_are_skipped_on_save_and_filled_on_load(tmp_path):
+    lazy = L.Linear(3)
+    lazy.save_weights(tmp_path / 'lazy.npz')
+    with np.load(tmp_path / 'lazy.npz') as f:
+        assert f.files == ['b']
+    L.Linear(3).load_weights(tmp_path / 'lazy.npz')  # still lazy: nothing missing
+
+    full = L.Linear(3, in_size=2)
+    full.save_weights(tmp_path / 'full.npz')
+    fresh = L.Linear(3)
+    fresh.load_weights(tmp_path / 'full.npz')
+    np.testing.assert_array_equal(fresh.W.data, full.W.data)
+
+
+@pytest.mark.skipif(not cuda.gpu_enable, reason='CuPy is not installed')
+def test_save_from_gpu_writes_numpy(tmp_path):
+    net = Net()
+    _randomise(net, 3)
+    want = _values(net)
+    net.to_gpu()
+    net.save_weights(tmp_path / 'gpu.npz')
+    with np.load(tmp_path / 'gpu.npz') as f:
+        np.testing.assert_array_equal(f['z'], want[0])
+    other = Net().to_gpu()
+    other.load_weights(tmp_path / 'gpu.npz')
+    assert cuda.get_array_module(other.z.data) is not np
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear, Conv2d, Deconv2d, EmbedID
+# ---------------------------------------------------------------------------------------------
+def test_linear_lazy_weights_from_global_rng():
+    np.random.seed(0)
+    layer = L.Linear(4)
+    assert layer.W.data is None and layer.b.data.dtype == np.float32
+    x = np.random.default_rng(1).standard_normal((5, 3))
+    y = layer(x)
+    np.random.seed(0)
+    want_W = np.random.randn(3, 4).astype(np.float32) * np.float32(np.sqrt(1 / 3))
+    np.testing.assert_array_equal(layer.W.data, want_W)
+    assert layer.W.dtype == np.float32
+    np.testing.assert_allclose(y.data, x @ want_W, rtol=1e-6)
+    assert [p.name for p in layer.params()] == ['W', 'b']
+
+
+def test_linear_eager_nobias_and_float32_flow():
+    layer = L.Linear(2, nobias=True, in_size=3)
+    assert layer.W.shape == (3, 2) and layer.b is None
+    assert list(layer.params()) == [layer.W]
+    y = layer(np.ones((4, 3), dtype=np.float32))
+    assert y.dtype == np.float32
+    layer64 = L.Linear(2, dtype=np.float64, in_size=3)
+    assert layer64.W.dtype == np.float64 and layer64.b.dtype == np.float64
+
+
+def test_linear_gradients():
+    layer = L.Linear(2, in_size=3, dtype=np.float64)
+    layer.b.data[:] = [0.1, -0.2]
+    check_function(lambda x: layer(x), np.random.default_rng(0).standard_normal((4, 3)))
+    layer.cleargrads()  # check_function's backward passes reached the parameters too
+    x = Variable(np.ones((4, 3)))
+    F.sum(layer(x)).backward()
+    np.testing.assert_allclose(layer.b.grad.data, [4, 4])
+    np.testing.assert_allclose(layer.W.grad.data, np.full((3, 2), 4.0))
+
+
+def test_constructor_errors():
+    with pytest.raises(ValueError, match='Linear.*out_size'):
+        L.Linear(0)
+    with pytest.raises(ValueError, match='Conv2d.*in_channels'):
+        L.Conv2d(3, 3, in_channels=-1)
+    with pytest.raises(ValueError, match='LSTM'):
+        L.LSTM(2.5)
+
+
+def _conv_ref(x, W, b, stride, pad):
+    """Direct loop convolution (NCHW, weights (OC, C, KH, KW))."""
+    N, C, H, Wd = x.shape
+    OC, _, KH, KW = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    OH = (H + 2 * pad - KH) // stride + 1
+    OW = (Wd + 2 * pad - KW) // stride + 1
+    y = np.zeros((N, OC, OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            patch = xp[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+            y[:, :, i, j] = np.tensordot(patch, W, axes=([1, 2, 3], [1, 2, 3]))
+    return y + (0 if b is None else b.reshape(1, -1, 1, 1))
+
+
+def test_conv2d_lazy_shape_and_values():
+    layer = L.Conv2d(4, kernel_size=3, stride=2, pad=1)
+    assert layer.W.data is None
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 7)).astype(np.float32)
+    y = layer(x)
+    assert layer.W.shape == (4, 3, 3, 3) and layer.W.dtype == np.float32
+    assert y.shape == (2, 4, 4, 4)
+    want = _conv_ref(x.astype(np.float64), layer.W.data.astype(np.float64),
+                     layer.b.data, 2, 1)
+    np.testing.assert_allclose(y.data, want, rtol=1e-4, atol=1e-5)
+
+
+def test_conv2d_eager_scale():
+    np.random.seed(3)
+    layer = L.Conv2d(2, (2, 3), in_channels=5, nobias=True)
+    np.random.seed(3)
+    want = np.random.randn(2, 5, 2, 3).astype(np.float32) * np.float32(np.sqrt(1 / 30))
+    np.testing.assert_array_equal(layer.W.data, want)
+    assert layer.b is None
+
+
+def test_deconv2d_weight_layout_and_adjointness():
+    # deconv2d is the transpose of conv2d with the same W (in the (C_in, C_out) layout)
+    layer = L.Deconv2d(3, kernel_size=3, stride=2, pad=1, nobias=True, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4))
+    y = layer(x)
+    assert layer.W.shape == (2, 3, 3, 3)
+    assert y.shape == (1, 3, 7, 7)
+    u = np.random.default_rng(1).standard_normal(y.shape)
+    conv_u = F.conv2d(u, layer.W.data, None, 2, 1).data
+    np.testing.assert_allclose(np.sum(y.data * u), np.sum(x * conv_u), rtol=1e-10)
+
+
+def test_embed_id():
+    layer = L.EmbedID(5, 3)
+    assert layer.W.shape == (5, 3) and layer.W.dtype == np.float32
+    ids = np.array([[0, 4], [4, 2]])
+    y = layer(ids)
+    assert y.shape == (2, 2, 3)
+    np.testing.assert_array_equal(y.data, layer.W.data[ids])
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurrent layers
+# ---------------------------------------------------------------------------------------------
+def _W(layer):
+    return layer.W.data.astype(np.float64)
+
+
+def _lin(layer, x):
+    y = x @ _W(layer)
+    return y if layer.b is None else y + layer.b.data
+
+
+def _run_two_steps(layer, x):
+    layer.reset_state()
+    h1 = layer(x)
+    return h1, layer(x * 0.5 + 0.1)
+
+
+def test_rnn_values_state_and_reset():
+    rnn = L.RNN(4, in_size=3)
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    h1, h2 = _run_two_steps(rnn, x)
+    want1 = np.tanh(_lin(rnn.x2h, x))
+    want2 = np.tanh(_lin(rnn.x2h, x * 0.5 + 0.1) + _lin(rnn.h2h, want1))
+    np.testing.assert_allclose(h1.data, want1, rtol=1e-6)
+    np.testing.assert_allclose(h2.data, want2, rtol=1e-6)
+    assert rnn.h is h2
+    rnn.reset_state()
+    assert rnn.h is None
+    np.testing.assert_allclose(rnn(x).data, want1, rtol=1e-6)
+
+
+def test_rnn_lazy_input_size():
+    rnn = L.RNN(4)
+    assert rnn.x2h.W.data is None and rnn.h2h.W.data is None
+    rnn(np.ones((2, 3)))
+    rnn(np.ones((2, 3)))
+    assert rnn.x2h.W.shape == (3, 4) and rnn.h2h.W.shape == (4, 4)
+
+
+def test_lstm_values_against_numpy():
+    lstm = L.LSTM(3, in_size=2)
+    x = np.random.default_rng(0).standard_normal((4, 2))
+    x2 = x * 0.5 + 0.1
+    h1, h2 = _run_two_steps(lstm, x)
+    f, i, o, u = (_sig(_lin(lstm.x2f, x)), _sig(_lin(lstm.x2i, x)), _sig(_lin(lstm.x2o, x)),
+                  np.tanh(_lin(lstm.x2u, x)))
+    c1 = i * u
+    want1 = o * np.tanh(c1)
+    g = {k: _lin(getattr(lstm, 'x2' + k), x2) + _lin(getattr(lstm, 'h2' + k), want1)
+         for k in 'fiou'}
+    c2 = _sig(g['f']) * c1 + _sig(g['i']) * np.tanh(g['u'])
+    want2 = _sig(g['o']) * np.tanh(c2)
+    np.testing.assert_allclose(h1.data, want1, rtol=1e-5)
+    np.testing.assert_allclose(h2.data, want2, rtol=1e-5)
+    np.testing.assert_allclose(lstm.c.data, c2, rtol=1e-5)
+    assert lstm.h2f.b is None and lstm.x2f.b is not None
+    lstm.reset_state()
+    assert lstm.h is None and lstm.c is None
+
+
+def test_gru_values_against_numpy():
+    gru = L.GRU(3, in_size=2)
+    x = np.random.default_rng(0).standard_normal((4, 2))
+    x2 = x * 0.5 + 0.1
+    h1, h2 = _run_two_steps(gru, x)
+    want1 = (1 - _sig(_lin(gru.x2z, x))) * np.tanh(_lin(gru.x2n, x))
+    z = _sig(_lin(gru.x2z, x2) + _lin(gru.h2z, want1))
+    r = _sig(_lin(gru.x2r, x2) + _lin(gru.h2r, want1))
+    n = np.tanh(_lin(gru.x2n, x2) + _lin(gru.h2n, r * want1))
+    want2 = (1 - z) * n + z * want1
+    np.testing.assert_allclose(h1.data, want1, rtol=1e-5)
+    np.testing.assert_allclose(h2.data, want2, rtol=1e-5)
+    assert [k for k in gru._params] == ['x2z', 'x2r', 'x2n', 'h2z', 'h2r', 'h2n']
+
+
+@pytest.mark.parametrize('make', [lambda: L.RNN(3, in_size=2), lambda: L.LSTM(3, in_size=2),
+                                  lambda: L.GRU(3, in_size=2)])
+def test_recurrent_gradients_through_two_steps(make):
+    layer = make()
+
+    def two_steps(x):
+        return _run_two_steps(layer, x)[1]
+    x = np.random.default_rng(0).standard_normal((2, 2))
+    check_function(two_steps, x, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize('cls', [L.RNN, L.LSTM, L.GRU])
+def test_recurrent_parameter_gradients_and_truncation(cls):
+    layer = cls(4)
+    xs = np.random.default_rng(0).standard_normal((3, 2, 5)).astype(np.float32)
+    loss = 0
+    for x in xs:
+        loss = loss + F.sum(layer(x) ** 2)
+    layer.cleargrads()
+    loss.backward()
+    grads = [p.grad for p in layer.params()]
+    assert all(g is not None and g.dtype == np.float32 for g in grads)
+    assert all(np.abs(g.data).sum() > 0 for g in grads)
+    layer.h.unchain_backward()
+    assert layer.h.creator is None
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchNorm
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('shape', [(8, 3), (4, 3, 2, 2)])
+def test_batch_norm_train_and_test_mode(shape):
+    axes = (0,) if len(shape) == 2 else (0, 2, 3)
+    bshape = (1, 3) + (1,) * (len(shape) - 2)
+    bn = L.BatchNorm()
+    assert [k for k in bn._params] == ['avg_mean', 'avg_var', 'gamma', 'beta']
+    x = np.random.default_rng(0).standard_normal(shape) * 3 + 2
+    y = bn(x)
+    assert bn.gamma.shape == (3,) and bn.avg_mean.dtype == x.dtype
+    np.testing.assert_allclose(y.data.mean(axis=axes), 0, atol=1e-7)
+    np.testing.assert_allclose(y.data.var(axis=axes), 1, rtol=1e-3)
+    mean = x.mean(axis=axes)
+    np.testing.assert_allclose(bn.avg_mean.data, 0.1 * mean, rtol=1e-10)
+    assert np.all(bn.avg_var.data > 0.9)  # moved from 1 towards the batch variance
+
+    bn.gamma.data[:] = [1.0, 2.0, 0.5]
+    bn.beta.data[:] = [0.0, -1.0, 1.0]
+    avg_mean, avg_var = bn.avg_mean.data.copy(), bn.avg_var.data.copy()
+    with dezero.test_mode():
+        y = bn(x)
+    np.testing.assert_array_equal(bn.avg_mean.data, avg_mean)  # not updated in test mode
+    want = ((x - avg_mean.reshape(bshape)) / np.sqrt(avg_var.reshape(bshape) + 2e-5)
+            * bn.gamma.data.reshape(bshape) + bn.beta.data.reshape(bshape))
+    np.testing.assert_allclose(y.data, want, rtol=1e-6)
+
+
+def test_batch_norm_running_stats_are_saved(tmp_path):
+    bn = L.BatchNorm()
+    bn(np.random.default_rng(0).standard_normal((6, 2)))
+    bn.save_weights(tmp_path / 'bn.npz')
+    other = L.BatchNorm()
+    other.load_weights(tmp_path / 'bn.npz')
+    np.testing.assert_array_equal(other.avg_var.data, bn.avg_var.data)
+    with dezero.test_mode():
+        x = np.ones((2, 2))
+        np.testing.assert_array_equal(other(x).data, bn(x).data)
+
+
+def test_batch_norm_rejects_3d():
+    with pytest.raises(ValueError, match='BatchNorm'):
+        L.BatchNorm()(np.ones((2, 3, 4)))
+
+
+def test_public_names():
+    for name in ['Layer', 'Linear', 'Conv2d', 'Deconv2d', 'RNN', 'LSTM', 'GRU', 'EmbedID',
+                 'BatchNorm']:
+        assert getattr(L, name).__doc__
+    assert dezero.layers is L
