@@ -1,0 +1,142 @@
+"""The seed experiments in examples/ run and give the numbers that issue 3 asks of them.
+
+Each script is loaded from its path and its `main(argv)` called with full settings (they are
+small); figures go to pytest's tmp_path. One script also runs as a subprocess, to cover the
+`__main__` entry point headless.
+"""
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from dezero import Variable
+import dezero.functions as F
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / 'examples'
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def load(name):
+    """Import examples/<name>.py as a module (examples/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f'example_{name}', EXAMPLES / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_png(path, directory):
+    path = pathlib.Path(path)
+    assert path.parent == pathlib.Path(directory)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_all_examples_have_docstring_and_main():
+    names = sorted(p.stem for p in EXAMPLES.glob('*.py'))
+    assert names == ['delta_rule', 'numpy_vs_dezero_two_layer', 'spiral_two_layer_net',
+                     'step43_losses']
+    for name in names:
+        module = load(name)
+        assert 'Seed 00' in module.__doc__
+        assert callable(module.main)
+
+
+# --- seed 000 ---------------------------------------------------------------------------------
+def test_numpy_and_dezero_two_layer_losses_agree(capsys):
+    result = load('numpy_vs_dezero_two_layer').main(['--every', '100'])
+    np_losses, dz_losses = result['numpy_losses'], result['dezero_losses']
+    assert len(np_losses) == len(dz_losses) == 500
+    np.testing.assert_allclose(dz_losses, np_losses, rtol=1e-9, atol=0)
+    assert result['max_rel_diff'] < 1e-9
+    assert np_losses[-1] < 1e-3 * np_losses[0]  # it trained, as in the seed (3.6e7 -> 1e-3)
+    out = capsys.readouterr().out
+    assert 'max relative difference over 500 iterations' in out
+    assert len([line for line in out.splitlines() if line[:5].strip().isdigit()]) == 6
+
+
+def test_two_layer_dezero_gradients_equal_hand_written_ones():
+    mod = load('numpy_vs_dezero_two_layer')
+    x, y, w1, w2 = mod.make_problem(seed=3)
+    # the second loss is computed after one update, so it differs if the gradients differ
+    np_losses = mod.train_numpy(x, y, w1, w2, iters=2)
+    dz_losses = mod.train_dezero(x, y, w1, w2, iters=2)
+    np.testing.assert_allclose(dz_losses, np_losses, rtol=1e-12)
+
+
+# --- seeds 001 and 003 ------------------------------------------------------------------------
+def test_spiral_two_layer_net_learns(tmp_path, capsys):
+    result = load('spiral_two_layer_net').main(['--out', str(tmp_path)])
+    losses = result['epoch_losses']
+    assert len(losses) == 300
+    assert losses[0] > 1.0  # starts at chance level, ln 3 = 1.0986
+    assert result['final_loss'] < 0.2
+    assert result['accuracy'] > 0.9
+    for path in result['figures']:
+        assert_png(path, tmp_path)
+    out = capsys.readouterr().out
+    assert '| epoch 300 | iter 10 / 10 | loss' in out
+    assert all(str(p) in out for p in result['figures'])
+
+
+def test_spiral_net_registers_layer_parameters_in_order():
+    mod = load('spiral_two_layer_net')
+    np.random.seed(0)
+    model = mod.TwoLayerNet(2, 10, 3)
+    assert [p.shape for p in model.params()] == [(2, 10), (10,), (10, 3), (3,)]
+
+
+# --- seed 002 ---------------------------------------------------------------------------------
+def test_step43_prints_the_book_losses(tmp_path, capsys):
+    result = load('step43_losses').main(['--out', str(tmp_path)])
+    printed = result['printed_losses']
+    assert len(printed) == 10
+    np.testing.assert_allclose(printed[0], 0.8473695850105871, rtol=1e-9)
+    np.testing.assert_allclose(printed[-1], 0.07722132399559317, rtol=1e-9)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('variable(0.84736958501')
+    assert lines[9].startswith('variable(0.077221323995')
+    assert_png(result['figure'], tmp_path)
+
+
+# --- seed 004 ---------------------------------------------------------------------------------
+def test_delta_rule_numpy_and_dezero_agree_and_learn(capsys):
+    result = load('delta_rule').main([])
+    assert result['dezero_epochs'] == 10000
+    for key in ('outputs_numpy', 'outputs_dezero'):
+        y = result[key]
+        assert y[0] < 0.02 and y[1] < 0.02, (key, y)
+        assert y[2] > 0.98 and y[3] > 0.98, (key, y)
+    assert result['max_weight_diff'] < 1e-9
+    np.testing.assert_allclose(result['W_dezero'], result['W_numpy'], rtol=1e-9, atol=1e-12)
+    assert 'outputs (dezero)' in capsys.readouterr().out
+
+
+def test_delta_rule_autograd_gradient_is_minus_delta_x():
+    rng = np.random.default_rng(1)
+    W = Variable(rng.uniform(-1, 1, (1, 3)))
+    x, d = np.array([[1.0], [0.0], [1.0]]), np.array([[1.0]])
+    y = F.sigmoid(F.matmul(W, x))
+    loss = 0.5 * F.sum((d - y) ** 2)
+    loss.backward()
+    yv = 1.0 / (1.0 + np.exp(-(W.data @ x)))
+    delta = yv * (1 - yv) * (d - yv)
+    np.testing.assert_allclose(W.grad.data, -delta * x.T, rtol=1e-12)
+
+
+def test_delta_rule_rejects_more_dezero_epochs_than_epochs():
+    with pytest.raises(SystemExit):
+        load('delta_rule').main(['--epochs', '5', '--dezero-epochs', '6'])
+
+
+# --- entry point ------------------------------------------------------------------------------
+def test_script_runs_headless_as_main(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ('DISPLAY', 'MPLBACKEND')}
+    proc = subprocess.run([sys.executable, str(EXAMPLES / 'step43_losses.py'), '--iters', '1',
+                           '--out', str(tmp_path)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('variable(0.84736958501')
+    assert_png(tmp_path / 'step43_fit.png', tmp_path)
