@@ -150,6 +150,9 @@ class Layer:
             raise ValueError(f'{type(self).__name__}.save_weights: parameter names {reserved} '
                              f'clash with np.savez arguments; rename those attributes')
         directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(f'{type(self).__name__}.save_weights: directory '
+                                    f'{directory!r} does not exist; create it first')
         fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
                                    suffix='.tmp', dir=directory)
         try:

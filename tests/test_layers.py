@@ -184,6 +184,11 @@ def test_save_interrupted_by_ctrl_c_leaves_no_temp_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_into_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        Net().save_weights(tmp_path / 'no' / 'w.npz')
+
+
 def _saved(tmp_path, **arrays):
     path = tmp_path / 'file.npz'
     np.savez(path, **arrays)
