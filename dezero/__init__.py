@@ -1,6 +1,15 @@
-"""dezero: a small define-by-run autograd and deep-learning framework (numpy only)."""
+"""dezero: a small define-by-run autograd and deep-learning framework (NumPy only).
+
+`from dezero import Variable`, `import dezero.functions as F`, `import dezero.layers as L`,
+`from dezero import optimizers`, `from dezero.models import MLP`: the names of the book.
+"""
 from dezero.core import (Variable, Parameter, Function, Config, using_config, no_grad,  # noqa
                          test_mode, as_array, as_variable)
 from dezero import cuda, utils, functions  # noqa: F401
+from dezero.layers import Layer  # noqa: F401
+from dezero.models import Model  # noqa: F401
+from dezero import layers, models, optimizers, transforms, datasets, dataloaders  # noqa: F401
+from dezero.datasets import Dataset  # noqa: F401
+from dezero.dataloaders import DataLoader, SeqDataLoader  # noqa: F401
 
 __version__ = '0.1.0'
