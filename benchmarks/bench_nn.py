@@ -105,7 +105,7 @@ def _init_mlp(sizes, dtype=np.float32):
     """Weights as dezero's Linear draws them: randn(in, out) * sqrt(1 / in), zero biases."""
     params = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = (np.random.randn(n_in, n_out) * np.sqrt(1 / n_in)).astype(dtype)
+        W = np.random.randn(n_in, n_out).astype(dtype) * np.dtype(dtype).type(np.sqrt(1 / n_in))
         params += [W, np.zeros(n_out, dtype=dtype)]
     return params
 
@@ -149,6 +149,7 @@ def spiral_dezero():
     x, t = _spiral()
     np.random.seed(0)
     model = MLP((HIDDEN, 3))
+    model(x[:1])  # draw the lazily shaped weights now, in the same order as the numpy version
     opt = optimizers.SGD(LR).setup(model)
     n = len(x)
     t0 = time.perf_counter()
