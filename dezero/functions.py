@@ -107,3 +107,672 @@ class Log(Function):
 def log(x):
     """Elementwise natural logarithm."""
     return Log()(x)
+
+
+# =============================================================================================
+# Neural-network functions
+# =============================================================================================
+# Rules kept by everything below: constants are Python scalars or arrays of the input's dtype
+# (NumPy 2 would promote float32 data meeting a float64 0-d array to float64); `backward` uses
+# Variable operations (higher derivatives), `backward_data` repeats it on arrays for the fast
+# path with the same arithmetic in the same order, so both give identical values.
+from dezero.core import sum_to_array  # noqa: E402  (array-level sum_to for backward_data)
+
+
+def _batch_len(x):
+    """len(x) as the book divides by it; a 0-d array counts as one sample."""
+    return x.shape[0] if x.ndim else 1
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+def _labels(fname, t, xp):
+    """Integer class labels as an array of the right module, or a clear error."""
+    t = _data(t)
+    if not isinstance(t, cuda.array_types):
+        t = np.asarray(t)
+    if t.dtype.kind not in 'iu':
+        raise TypeError(f'{fname}: labels t must be integers (class indices), got dtype '
+                        f'{t.dtype}; convert them with t.astype(int)')
+    if xp is not np:
+        t = xp.asarray(t)
+    return t
+
+
+def _targets(fname, t, x):
+    """Targets (probabilities or 0/1 labels) as an array of x's dtype and shape."""
+    t = _data(t)
+    if not isinstance(t, cuda.array_types):
+        t = np.asarray(t)
+    t = cuda.get_array_module(x).asarray(t).astype(x.dtype, copy=False)
+    if t.shape != x.shape:
+        if t.size != x.size:
+            raise ValueError(f'{fname}: targets t of shape {t.shape} do not match the input of '
+                             f'shape {x.shape}')
+        t = t.reshape(x.shape)
+    return t
+
+
+# --- linear ----------------------------------------------------------------------------------
+class Linear(Function):
+    """y = x @ W + b;  dy/dx = gy @ W.T, dy/dW = x.T @ gy, dy/db = gy summed to b's shape.
+
+    x may have any number of leading axes; W is (in_size, out_size). When x was passed as a
+    plain array (no Variable of the caller's can ever see its gradient) gx is not computed.
+    """
+    __slots__ = ('skip_gx',)
+
+    def __init__(self, skip_gx=False):
+        self.skip_gx = skip_gx
+
+    def forward(self, x, W, b=None):
+        if W.ndim != 2 or x.ndim == 0 or x.shape[-1] != W.shape[0]:
+            raise ValueError(f'linear: x of shape {x.shape} and W of shape {W.shape} do not '
+                             f'align: W must be 2-D (in_size, out_size) with in_size equal to '
+                             f'the last axis of x')
+        if x.ndim > 2:  # one BLAS call on the flattened batch
+            y = x.reshape(-1, x.shape[-1]).dot(W).reshape(x.shape[:-1] + (W.shape[1],))
+        else:
+            y = x.dot(W)
+        if b is not None:
+            try:
+                if b.dtype == y.dtype and y.ndim:
+                    y += b  # the book's order: product first, bias added in place
+                else:
+                    y = y + b
+            except ValueError:
+                raise ValueError(f'linear: b of shape {b.shape} cannot be added to the output '
+                                 f'of shape {y.shape} (x {x.shape} @ W {W.shape})') from None
+        return y
+
+    def backward(self, gy):
+        ins = self.inputs
+        x, W = ins[0], ins[1]
+        if x.ndim == 2:
+            gW = matmul(x.T, gy)
+        else:
+            gW = matmul(reshape(x, (-1, W.shape[0])).T, reshape(gy, (-1, W.shape[1])))
+        gx = None if self.skip_gx else matmul(gy, W.T)
+        if len(ins) == 2:
+            return gx, gW
+        return gx, gW, sum_to(gy, ins[2].shape)
+
+    def backward_data(self, gy):
+        ins = self._in
+        x, W = ins[0].data, ins[1].data
+        if x.ndim == 2:
+            gW = x.T.dot(gy)
+        else:
+            gW = x.reshape(-1, W.shape[0]).T.dot(gy.reshape(-1, W.shape[1]))
+        if self.skip_gx:
+            gx = None
+        elif gy.ndim <= 2:
+            gx = gy.dot(W.T)  # dot: same BLAS result as @, with less call overhead
+        else:
+            gx = gy.reshape(-1, W.shape[1]).dot(W.T).reshape(x.shape)
+        if len(ins) == 2:
+            return gx, gW
+        b = ins[2].data
+        if gy.ndim == 2 and b.ndim == 1:
+            return gx, gW, gy.sum(axis=0)
+        return gx, gW, sum_to_array(gy, b.shape)
+
+
+def linear(x, W, b=None):
+    """Affine map x @ W + b (b may be None), the layer behind `L.Linear`."""
+    f = Linear(not isinstance(x, Variable))
+    if b is None or (isinstance(b, Variable) and b.data is None):
+        return f(x, W)
+    return f(x, W, b)
+
+
+def linear_simple(x, W, b=None):
+    """Teaching version of `linear`: matmul, then add the bias as a second operation.
+
+    The book frees the product's array (`t.data = None`) right after the addition, since no
+    backward rule needs its values. Here the core's Add reads its inputs' shapes from their
+    data during backward, so t keeps its data; `linear` has no intermediate at all.
+    """
+    t = matmul(x, W)
+    if b is None:
+        return t
+    return t + b
+
+
+# --- activations -----------------------------------------------------------------------------
+def _sigmoid_array(x, xp):
+    # tanh form: no exp that can overflow, and the book's arithmetic order
+    y = xp.tanh(x * 0.5)
+    y *= 0.5
+    y += 0.5
+    return y
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x)), computed as tanh(x/2)/2 + 1/2;  dy/dx = y * (1 - y)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return _sigmoid_array(x, cuda.get_array_module(x))
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy * y * (1 - y)
+
+    def backward_data(self, gy):
+        y = self.outputs[0]().data
+        return gy * y * (1 - y)
+
+
+def sigmoid(x):
+    """Logistic sigmoid, stable for any input (no overflow at large |x|)."""
+    return Sigmoid()(x)
+
+
+def sigmoid_simple(x):
+    """Teaching version of `sigmoid`: 1 / (1 + exp(-x)) from elementary functions.
+
+    exp(-x) overflows (with a warning) for x below about -710 (-88 in float32); use `sigmoid`.
+    """
+    x = as_variable(x)
+    return 1 / (1 + exp(-x))
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return cuda.get_array_module(x).maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * (self._in.data > 0)
+
+    def backward_data(self, gy):
+        return gy * (self._in.data > 0)
+
+
+def relu(x):
+    """Rectified linear unit max(x, 0)."""
+    return ReLU()(x)
+
+
+class LeakyReLU(Function):
+    """y = x where x > 0, else slope * x;  dy/dx = 1 or slope."""
+
+    def __init__(self, slope):
+        self.slope = float(slope)  # a Python float adopts the data's dtype
+
+    def forward(self, x):
+        return cuda.get_array_module(x).where(x > 0, x, x * self.slope)
+
+    def _coef(self):
+        x = self._in.data
+        one, slope = x.dtype.type(1), x.dtype.type(self.slope)
+        return cuda.get_array_module(x).where(x > 0, one, slope)
+
+    def backward(self, gy):
+        return gy * self._coef()
+
+    def backward_data(self, gy):
+        return gy * self._coef()
+
+
+def leaky_relu(x, slope=0.2):
+    """Leaky ReLU: x for x > 0, slope * x otherwise."""
+    return LeakyReLU(slope)(x)
+
+
+class Softmax(Function):
+    """y = exp(x) / sum(exp(x), axis);  dx = y * gy - y * sum(y * gy, axis)."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        y = x - x.max(axis=self.axis, keepdims=True)  # the largest exponent is 0: no overflow
+        xp.exp(y, out=y)
+        y /= y.sum(axis=self.axis, keepdims=True)
+        return y
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        gx = y * gy
+        return gx - y * sum(gx, axis=self.axis, keepdims=True)
+
+    def backward_data(self, gy):
+        y = self.outputs[0]().data
+        gx = y * gy
+        return gx - y * gx.sum(axis=self.axis, keepdims=True)
+
+
+def softmax(x, axis=1):
+    """Softmax along `axis`, stable for any logits."""
+    return Softmax(axis)(x)
+
+
+def softmax_simple(x, axis=1):
+    """Teaching version of `softmax`: exp(x) / sum(exp(x)); overflows for logits above ~709."""
+    x = as_variable(x)
+    y = exp(x)
+    return y / sum(y, axis=axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x, axis);  dx = gy - exp(y) * sum(gy, axis)."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        y = x - x.max(axis=self.axis, keepdims=True)
+        y -= xp.log(xp.exp(y).sum(axis=self.axis, keepdims=True))
+        return y
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy - exp(y) * sum(gy, axis=self.axis, keepdims=True)
+
+    def backward_data(self, gy):
+        y = self.outputs[0]().data
+        xp = cuda.get_array_module(y)
+        return gy - xp.exp(y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+def log_softmax(x, axis=1):
+    """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
+    return LogSoftmax(axis)(x)
+
+
+# --- losses ----------------------------------------------------------------------------------
+class MeanSquaredError(Function):
+    """y = sum((x0 - x1)**2) / len(x0);  dy/dx0 = 2 (x0 - x1) / len, dy/dx1 = -dy/dx0."""
+    __slots__ = ('skip_gx0', 'diff')
+
+    def __init__(self, skip_gx0=False):
+        self.skip_gx0 = skip_gx0
+
+    def forward(self, x0, x1):
+        try:
+            diff = x0 - x1
+        except ValueError:
+            raise ValueError(f'mean_squared_error: shapes {x0.shape} and {x1.shape} cannot be '
+                             f'broadcast together') from None
+        self.diff = diff
+        return (diff ** 2).sum() / _batch_len(diff)
+
+    def backward(self, gy):
+        x0, x1 = self._in
+        diff = x0 - x1
+        k = gy * (2.0 / _batch_len(diff))
+        gx1 = sum_to(diff * -k, x1.shape)
+        if self.skip_gx0:
+            return None, gx1
+        return sum_to(diff * k, x0.shape), gx1
+
+    def backward_data(self, gy):
+        x0, x1 = self._in
+        diff = self.diff
+        k = gy * (2.0 / _batch_len(diff))
+        gx1 = sum_to_array(diff * -k, x1.data.shape)
+        if self.skip_gx0:
+            return None, gx1
+        return sum_to_array(diff * k, x0.data.shape), gx1
+
+
+def mean_squared_error(x0, x1):
+    """Sum of squared differences divided by the batch size len(x0 - x1) (the book's MSE)."""
+    # a plain-array operand (the targets, usually) has no gradient anyone can read
+    return MeanSquaredError(not isinstance(x0, Variable))(x0, x1)
+
+
+def mean_squared_error_simple(x0, x1):
+    """Teaching version of `mean_squared_error` from elementary operations."""
+    x0, x1 = as_variable(x0), as_variable(x1)
+    diff = x0 - x1
+    return sum(diff ** 2) / _batch_len(diff)
+
+
+def _pick_or_none(x, rows, t):
+    try:
+        return x[rows, t]
+    except IndexError:
+        return None
+
+
+class SoftmaxCrossEntropy(Function):
+    """y = -mean_n log softmax(x)[n, t_n];  dx = (softmax(x) - onehot(t)) * gy / N.
+
+    The labels are a constant of the function, not an input: they have no gradient.
+    """
+
+    def __init__(self, t):
+        self.t = t
+
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        t = self.t
+        if x.ndim != 2:
+            raise ValueError(f'softmax_cross_entropy: x must be 2-D (batch, classes), got shape '
+                             f'{x.shape}')
+        N, C = x.shape
+        if t.size != N or N == 0:
+            raise ValueError(f'softmax_cross_entropy: x of shape {x.shape} needs {N} labels '
+                             f'(a non-empty batch), got t of shape {t.shape}')
+        if t.ndim != 1:
+            t = t.reshape(N)
+        rows = xp.arange(N)
+        # NumPy rejects labels >= C while indexing, but negative ones would silently count
+        # from the end (and CuPy wraps both), so those are checked explicitly
+        if (t.dtype.kind != 'u' and t.min() < 0) or (xp is not np and t.max() >= C):
+            x_t = None
+        else:
+            x_t = _pick_or_none(x, rows, t)
+        if x_t is None:
+            raise ValueError(f'softmax_cross_entropy: labels must lie in [0, {C}) for x of '
+                             f'shape {x.shape}, got values from {t.min()} to {t.max()}')
+        m = x.max(axis=1, keepdims=True)
+        e = x - m
+        xp.exp(e, out=e)
+        s = e.sum(axis=1, keepdims=True)
+        self.t, self.rows, self.e, self.s = t, rows, e, s
+        # log p[n, t_n] = x[n, t_n] - m_n - log s_n (logsumexp: every term finite)
+        log_p = x_t - m[:, 0]
+        log_p -= xp.log(s[:, 0])
+        return -log_p.sum() / N
+
+    def _onehot(self, x):
+        onehot = cuda.get_array_module(x).zeros(x.shape, dtype=x.dtype)
+        onehot[self.rows, self.t] = 1
+        return onehot
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        p = softmax(x, axis=1)
+        return (p - self._onehot(x.data)) * (gy / len(x))
+
+    def backward_data(self, gy):
+        gx = self.e / self.s  # softmax, with the arithmetic of Softmax.forward
+        gx[self.rows, self.t] -= 1
+        gx *= gy / len(gx)
+        return gx
+
+
+def softmax_cross_entropy(x, t):
+    """Cross entropy of softmax(x) with integer labels t, averaged over the batch."""
+    x = as_variable(x)
+    return SoftmaxCrossEntropy(_labels('softmax_cross_entropy', t,
+                                       cuda.get_array_module(x.data)))(x)
+
+
+def softmax_cross_entropy_simple(x, t):
+    """Teaching version of `softmax_cross_entropy`: softmax, clip, log, pick, average."""
+    x = as_variable(x)
+    t = _labels('softmax_cross_entropy_simple', t, cuda.get_array_module(x.data))
+    N = x.shape[0]
+    p = clip(softmax(x), 1e-15, 1.0)  # avoid log(0)
+    log_p = log(p)
+    tlog_p = log_p[cuda.get_array_module(t).arange(N), t.ravel()]
+    return -1 * sum(tlog_p) / N
+
+
+class SigmoidCrossEntropy(Function):
+    """y = sum(softplus(x) - t x) / len(x);  dx = (sigmoid(x) - t) * gy / len(x).
+
+    softplus(x) = max(x, 0) + log1p(exp(-|x|)) keeps every term finite for any logit.
+    """
+
+    def __init__(self, t):
+        self.t = t
+
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        loss = xp.maximum(x, 0) - x * self.t
+        loss += xp.log1p(xp.exp(-abs(x)))
+        return loss.sum() / _batch_len(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return (sigmoid(x) - self.t) * (gy / _batch_len(x))
+
+
+def sigmoid_cross_entropy(x, t):
+    """Binary cross entropy of sigmoid(x) with targets t (0/1), summed and divided by len(x)."""
+    x = as_variable(x)
+    return SigmoidCrossEntropy(_targets('sigmoid_cross_entropy', t, x.data))(x)
+
+
+def binary_cross_entropy(p, t):
+    """Binary cross entropy of probabilities p with targets t, summed and divided by len(p).
+
+    p is clipped to [eps, 1 - eps] (eps of p's dtype) so that log(0) never happens.
+    """
+    p = as_variable(p)
+    if p.dtype.kind != 'f':
+        raise TypeError(f'binary_cross_entropy: p must hold floating-point probabilities, got '
+                        f'dtype {p.dtype}')
+    t = _targets('binary_cross_entropy', t, p.data)
+    eps = float(np.finfo(p.dtype).eps)
+    p = clip(p, eps, 1.0 - eps)
+    tlog_p = t * log(p) + (1 - t) * log(1 - p)
+    return -sum(tlog_p) / _batch_len(p)
+
+
+def accuracy(y, t):
+    """Fraction of rows whose argmax of y equals the label t (a Variable; not differentiable)."""
+    y_data, t_data = _data(y), _data(t)
+    if not isinstance(t_data, cuda.array_types):
+        t_data = np.asarray(t_data)
+    if y_data.ndim < 2 or y_data.shape[0] != t_data.size:
+        raise ValueError(f'accuracy: y of shape {y_data.shape} (batch, classes) and labels t of '
+                         f'shape {t_data.shape} do not match')
+    pred = y_data.argmax(axis=1).reshape(t_data.shape)
+    t_data = cuda.get_array_module(pred).asarray(t_data)
+    return Variable(as_array((pred == t_data).mean()))
+
+
+# --- regularisation and normalisation --------------------------------------------------------
+class Dropout(Function):
+    """y = x * mask / (1 - ratio);  dy/dx = mask / (1 - ratio)."""
+
+    def __init__(self, mask, scale):
+        self.mask = mask
+        self.scale = scale
+
+    def forward(self, x):
+        return x * self.mask / self.scale
+
+    def backward(self, gy):
+        return gy * self.mask / self.scale
+
+    def backward_data(self, gy):
+        return gy * self.mask / self.scale
+
+
+def dropout(x, dropout_ratio=0.5):
+    """Inverted dropout in training (`Config.train`), the identity in test mode.
+
+    The mask is drawn from the global RNG (`np.random.rand`, or CuPy's) as the book does, so
+    seeding NumPy makes runs repeatable.
+    """
+    x = as_variable(x)
+    if not 0.0 <= dropout_ratio < 1.0:
+        raise ValueError(f'dropout: dropout_ratio must be in [0, 1), got {dropout_ratio}')
+    if not Config.train:
+        return x
+    xp = cuda.get_array_module(x.data)
+    mask = xp.asarray(xp.random.rand(*x.shape) > dropout_ratio)
+    scale = x.dtype.type(1.0 - dropout_ratio) if x.dtype.kind == 'f' else 1.0 - dropout_ratio
+    return Dropout(mask, scale)(x)
+
+
+class Clip(Function):
+    """y = min(max(x, x_min), x_max);  dy/dx = 1 inside [x_min, x_max], else 0."""
+
+    def __init__(self, x_min, x_max):
+        self.x_min = x_min
+        self.x_max = x_max
+
+    def forward(self, x):
+        return cuda.get_array_module(x).clip(x, self.x_min, self.x_max)
+
+    def _mask(self):
+        x = self._in.data
+        return (x >= self.x_min) & (x <= self.x_max)
+
+    def backward(self, gy):
+        return gy * self._mask()
+
+    def backward_data(self, gy):
+        return gy * self._mask()
+
+
+def clip(x, x_min, x_max):
+    """Clamp x to [x_min, x_max] elementwise."""
+    # NumPy scalars would promote by their own dtype (float64 bounds turn float32 data into
+    # float64); as Python numbers they adopt the data's dtype
+    if isinstance(x_min, np.generic):
+        x_min = x_min.item()
+    if isinstance(x_max, np.generic):
+        x_max = x_max.item()
+    return Clip(x_min, x_max)(x)
+
+
+def _bn_layout(x, C):
+    """Reduction axes (all but the channel axis 1) and the broadcast shape of per-channel data."""
+    return (0,) + tuple(range(2, x.ndim)), (1, C) + (1,) * (x.ndim - 2)
+
+
+class BatchNorm(Function):
+    """y = gamma * xhat + beta, xhat = (x - mean) / sqrt(var + eps) per channel (axis 1).
+
+    Train mode normalises with the batch statistics and updates the running averages in
+    place; test mode normalises with the running averages. Backward in train mode:
+    dx = gamma / sqrt(var + eps) * (gy - mean(gy) - xhat * mean(gy * xhat)).
+    """
+
+    def __init__(self, avg_mean, avg_var, decay, eps):
+        self.avg_mean = avg_mean
+        self.avg_var = avg_var
+        self.decay = decay
+        self.eps = eps
+
+    def forward(self, x, gamma, beta):
+        if x.ndim < 2:
+            raise ValueError(f'batch_norm: x must be (N, C) or (N, C, H, W), got shape '
+                             f'{x.shape}')
+        C = x.shape[1]
+        for name, a in (('gamma', gamma), ('beta', beta), ('mean', self.avg_mean),
+                        ('var', self.avg_var)):
+            if a.size != C:
+                raise ValueError(f'batch_norm: {name} of shape {a.shape} does not match the '
+                                 f'{C} channels of x of shape {x.shape}')
+        self.axes, self.pshape = axes, pshape = _bn_layout(x, C)
+        self.train = Config.train
+        if self.train:
+            m = x.size // C
+            mu = x.sum(axis=axes, keepdims=True) / m
+            xc = x - mu
+            var = (xc * xc).sum(axis=axes, keepdims=True) / m
+            inv_std = (var + self.eps) ** -0.5
+            self._update_averages(mu, var, m)
+        else:
+            # copies: a later training call updates the running arrays in place
+            self.shift = self.avg_mean.reshape(pshape).astype(x.dtype)
+            inv_std = (self.avg_var.reshape(pshape).astype(x.dtype) + self.eps) ** -0.5
+            xc = x - self.shift
+        xhat = xc * inv_std
+        self.xhat, self.inv_std = xhat, inv_std
+        return xhat * gamma.reshape(pshape) + beta.reshape(pshape)
+
+    def _update_averages(self, mu, var, m):
+        decay = self.decay
+        adjust = m / (m - 1) if m > 1 else 1.0  # unbiased variance for the running average
+        self.avg_mean *= decay
+        self.avg_mean += (1 - decay) * mu.reshape(self.avg_mean.shape)
+        self.avg_var *= decay
+        self.avg_var += (1 - decay) * adjust * var.reshape(self.avg_var.shape)
+
+    def backward(self, gy):
+        x, gamma, beta = self.inputs
+        axes, pshape = self.axes, self.pshape
+        g = reshape(gamma, pshape)
+        gbeta = sum(gy, axis=axes)
+        if self.train:  # the statistics depend on x: recompute them as Variables
+            m = x.size // x.shape[1]
+            xc = x - sum(x, axis=axes, keepdims=True) / m
+            inv_std = (sum(xc * xc, axis=axes, keepdims=True) / m + self.eps) ** -0.5
+            xhat = xc * inv_std
+            ggamma = sum(gy * xhat, axis=axes)
+            gx = (g * inv_std) * (gy - reshape(gbeta, pshape) / m
+                                  - xhat * reshape(ggamma, pshape) / m)
+        else:
+            xhat = (x - self.shift) * self.inv_std
+            ggamma = sum(gy * xhat, axis=axes)
+            gx = gy * (g * self.inv_std)
+        return gx, reshape(ggamma, gamma.shape), reshape(gbeta, beta.shape)
+
+    def backward_data(self, gy):
+        gamma = self._in[1].data
+        axes, pshape, xhat, inv_std = self.axes, self.pshape, self.xhat, self.inv_std
+        g = gamma.reshape(pshape)
+        gbeta = gy.sum(axis=axes)
+        ggamma = (gy * xhat).sum(axis=axes)
+        if self.train:
+            m = gy.size // gy.shape[1]
+            gx = (g * inv_std) * (gy - gbeta.reshape(pshape) / m
+                                  - xhat * ggamma.reshape(pshape) / m)
+        else:
+            gx = gy * (g * inv_std)
+        return gx, ggamma.reshape(gamma.shape), gbeta.reshape(self._in[2].data.shape)
+
+
+def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
+    """Batch normalisation over axis 1; updates the running `mean`/`var` arrays in train mode."""
+    mean, var = _data(mean), _data(var)
+    return BatchNorm(mean, var, float(decay), float(eps))(x, gamma, beta)
+
+
+# --- shape helpers ---------------------------------------------------------------------------
+def average(x, axis=None, keepdims=False):
+    """Mean of x over `axis` (all axes by default)."""
+    x = as_variable(x)
+    y = sum(x, axis, keepdims)
+    return y * (y.data.size / x.data.size)
+
+
+mean = average
+
+
+def expand_dims(x, axis):
+    """Insert a length-1 axis at position `axis` (negative counts from the end, as NumPy)."""
+    x = as_variable(x)
+    ndim = x.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f'expand_dims: axis {axis} is out of range for an array of shape '
+                         f'{x.shape}')
+    shape = list(x.shape)
+    shape.insert(axis % ndim, 1)
+    return reshape(x, tuple(shape))
+
+
+def flatten(x):
+    """Flatten every axis but the first: (N, ...) -> (N, -1)."""
+    x = as_variable(x)
+    if x.ndim == 0:
+        raise ValueError('flatten: x must have a batch axis, got a 0-d array')
+    return reshape(x, (x.shape[0], -1))
+
+
+def embed_id(x, W):
+    """Rows of W picked by the integer ids x: W[x] (gradient scattered back into W)."""
+    ids = _data(x)
+    if not isinstance(ids, cuda.array_types):
+        ids = np.asarray(ids)
+    if ids.dtype.kind not in 'iu':
+        raise TypeError(f'embed_id: ids x must be integers, got dtype {ids.dtype}')
+    return get_item(W, cuda.get_array_module(_data(W)).asarray(ids))
