@@ -583,8 +583,11 @@ class Function:
             ys = self.forward(x0.data, x1.data)
             gen = x0.generation if x0.generation > x1.generation else x1.generation
         else:
-            name = type(self).__name__.lower()
-            inputs = tuple([_to_input(x, name) for x in inputs])
+            for x in inputs:
+                if not isinstance(x, Variable):
+                    name = type(self).__name__.lower()
+                    inputs = tuple([_to_input(v, name) for v in inputs])
+                    break
             ys = self.forward(*[x.data for x in inputs])
             gen = builtin_max([x.generation for x in inputs], default=0)
         if ys.__class__ is tuple:
@@ -670,21 +673,23 @@ def _bcast_error(fname, a, b):
 # ---------------------------------------------------------------------------------------------
 class Add(Function):
     """y = x0 + x1 (broadcasting);  dy/dx0 = dy/dx1 = 1, summed back to each input's shape."""
-    __slots__ = ()
+    # shapes are kept so that the inputs' arrays may be freed early (`linear_simple`)
+    __slots__ = ('shapes',)
 
     def forward(self, x0, x1):
+        self.shapes = (x0.shape, x1.shape)
         try:
             return x0 + x1
         except ValueError:
             raise _bcast_error('add', x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        return _sum_to_var(gy, x0.shape), _sum_to_var(gy, x1.shape)
+        s0, s1 = self.shapes
+        return _sum_to_var(gy, s0), _sum_to_var(gy, s1)
 
     def backward_data(self, gy):
-        x0, x1 = self._in
-        return sum_to_array(gy, x0.data.shape), sum_to_array(gy, x1.data.shape)
+        s0, s1 = self.shapes
+        return sum_to_array(gy, s0), sum_to_array(gy, s1)
 
 
 class Mul(Function):
@@ -723,21 +728,22 @@ class Neg(Function):
 
 class Sub(Function):
     """y = x0 - x1;  dy/dx0 = 1, dy/dx1 = -1."""
-    __slots__ = ()
+    __slots__ = ('shapes',)
 
     def forward(self, x0, x1):
+        self.shapes = (x0.shape, x1.shape)
         try:
             return x0 - x1
         except ValueError:
             raise _bcast_error('sub', x0, x1) from None
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        return _sum_to_var(gy, x0.shape), _sum_to_var(-gy, x1.shape)
+        s0, s1 = self.shapes
+        return _sum_to_var(gy, s0), _sum_to_var(-gy, s1)
 
     def backward_data(self, gy):
-        x0, x1 = self.inputs
-        return sum_to_array(gy, x0.data.shape), sum_to_array(-gy, x1.data.shape)
+        s0, s1 = self.shapes
+        return sum_to_array(gy, s0), sum_to_array(-gy, s1)
 
 
 class Div(Function):
@@ -770,17 +776,18 @@ class _WithConstant(Function):
     The constant gets no gradient, so it is stored on the function instead of being wrapped in a
     Variable; Python scalars stay weakly typed, which keeps float32 data float32 (NumPy 2 rules).
     """
-    __slots__ = ('c', 'bcast')  # bcast: an array constant broadcast x to a larger shape
+    # bcast: x's shape when an array constant broadcast x to a larger shape, else None
+    __slots__ = ('c', 'bcast')
 
     def __init__(self, c):
         self.c = c
-        self.bcast = False
+        self.bcast = None
 
     def _fit(self, g):
-        return _sum_to_var(g, self._in.shape) if self.bcast else g
+        return g if self.bcast is None else _sum_to_var(g, self.bcast)
 
     def _fit_data(self, g):
-        return sum_to_array(g, self._in.data.shape) if self.bcast else g
+        return g if self.bcast is None else sum_to_array(g, self.bcast)
 
 
 class AddConstant(_WithConstant):
@@ -911,11 +918,11 @@ def _apply_constant(cls, x, c, fname):
                          f'broadcast together (NumPy broadcasting rules)') from None
     f = cls.__new__(cls)
     f.c = c
-    f.bcast = False
+    f.bcast = None
     if y.__class__ is not _ndarray:
         y = _ensure_array(y)
     elif y.shape != a.shape:
-        f.bcast = True
+        f.bcast = a.shape
     out = Variable.__new__(Variable)
     out.data = y
     out.name = None

@@ -231,14 +231,15 @@ def linear(x, W, b=None):
 def linear_simple(x, W, b=None):
     """Teaching version of `linear`: matmul, then add the bias as a second operation.
 
-    The book frees the product's array (`t.data = None`) right after the addition, since no
-    backward rule needs its values. Here the core's Add reads its inputs' shapes from their
-    data during backward, so t keeps its data; `linear` has no intermediate at all.
+    The product's array is freed right after the addition (`t.data = None`): no backward rule
+    needs its values, so a big intermediate does not stay in memory; `linear` avoids it fully.
     """
     t = matmul(x, W)
     if b is None:
         return t
-    return t + b
+    y = t + b
+    t.data = None
+    return y
 
 
 # --- activations -----------------------------------------------------------------------------
