@@ -777,3 +777,100 @@ def embed_id(x, W):
     if ids.dtype.kind not in 'iu':
         raise TypeError(f'embed_id: ids x must be integers, got dtype {ids.dtype}')
     return get_item(W, cuda.get_array_module(_data(W)).asarray(ids))
+
+
+# =============================================================================================
+# Joining arrays and recurrent cells
+# =============================================================================================
+class Concat(Function):
+    """y = concatenate(xs, axis);  each input's gradient is its slice of gy."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *xs):
+        try:
+            return cuda.get_array_module(xs[0]).concatenate(xs, axis=self.axis)
+        except ValueError:
+            raise ValueError(f'concat: shapes {[x.shape for x in xs]} cannot be joined along '
+                             f'axis {self.axis}') from None
+
+    def _slices(self, gy_ndim):
+        axis = self.axis % gy_ndim
+        start = 0
+        for x in self.inputs:
+            stop = start + x.shape[axis]
+            yield (slice(None),) * axis + (slice(start, stop),)
+            start = stop
+
+    def backward(self, gy):
+        return tuple(get_item(gy, s) for s in self._slices(gy.ndim))
+
+    def backward_data(self, gy):
+        return tuple(gy[s] for s in self._slices(gy.ndim))
+
+
+def concat(xs, axis=0):
+    """Join a sequence of Variables or arrays along `axis`."""
+    return Concat(axis)(*xs)
+
+
+def _lstm_gates(x, xp):
+    """Activated gates from the (N, 4H) pre-activations laid out as [a | i | f | o]."""
+    H = x.shape[1] // 4
+    a = xp.tanh(x[:, :H])
+    ifo = _sigmoid_array(x[:, H:], xp)
+    return a, ifo[:, :H], ifo[:, H:2 * H], ifo[:, 2 * H:]
+
+
+class LSTM(Function):
+    """One LSTM step from the previous cell c_prev (N, H) and gate pre-activations x (N, 4H).
+
+    With x = [a | i | f | o]:  c = tanh(a) * sigmoid(i) + sigmoid(f) * c_prev,
+    h = sigmoid(o) * tanh(c).  One fused step replaces a dozen small functions, which is what
+    keeps recurrent networks fast; outputs are (c, h).
+    """
+
+    def forward(self, c_prev, x):
+        if (x.ndim != 2 or c_prev.ndim != 2 or x.shape[0] != c_prev.shape[0]
+                or x.shape[1] != 4 * c_prev.shape[1]):
+            raise ValueError(f'lstm: expected c_prev of shape (N, H) and x of shape (N, 4H), '
+                             f'got {c_prev.shape} and {x.shape}')
+        xp = cuda.get_array_module(x)
+        a, i, f, o = _lstm_gates(x, xp)
+        c = a * i + f * c_prev
+        return c, o * xp.tanh(c)
+
+    def backward(self, gc, gh):
+        c_prev, x = self.inputs
+        H = c_prev.shape[1]
+        a = tanh(x[:, :H])
+        i = sigmoid(x[:, H:2 * H])
+        f = sigmoid(x[:, 2 * H:3 * H])
+        o = sigmoid(x[:, 3 * H:])
+        co = tanh(a * i + f * c_prev)
+        gc = gc + gh * o * (1 - co * co)
+        gx = concat((gc * i * (1 - a * a), gc * a * i * (1 - i), gc * c_prev * f * (1 - f),
+                     gh * co * o * (1 - o)), axis=1)
+        return gc * f, gx
+
+    def backward_data(self, gc, gh):
+        c_prev, x = self.inputs
+        c_prev, x = c_prev.data, x.data
+        xp = cuda.get_array_module(x)
+        a, i, f, o = _lstm_gates(x, xp)
+        c = self.outputs[0]()
+        co = xp.tanh(c.data if c is not None else a * i + f * c_prev)
+        gc = gc + gh * o * (1 - co * co)
+        H = c_prev.shape[1]
+        gx = xp.empty_like(x)
+        gx[:, :H] = gc * i * (1 - a * a)
+        gx[:, H:2 * H] = gc * a * i * (1 - i)
+        gx[:, 2 * H:3 * H] = gc * c_prev * f * (1 - f)
+        gx[:, 3 * H:] = gh * co * o * (1 - o)
+        return gc * f, gx
+
+
+def lstm(c_prev, x):
+    """One fused LSTM step; returns (c, h). x holds the gate pre-activations [a, i, f, o]."""
+    return LSTM()(c_prev, x)
