@@ -21,6 +21,8 @@ from dezero import cuda
 
 array_types = cuda.array_types
 _ndarray = np.ndarray
+_np_generic = np.generic
+_asarray = np.asarray
 
 
 # ---------------------------------------------------------------------------------------------
@@ -920,7 +922,7 @@ def _apply_constant(cls, x, c, fname):
     f.c = c
     f.bcast = None
     if y.__class__ is not _ndarray:
-        y = _ensure_array(y)
+        y = _asarray(y) if isinstance(y, _np_generic) else _ensure_array(y)
     elif y.shape != a.shape:
         f.bcast = a.shape
     out = Variable.__new__(Variable)
