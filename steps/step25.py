@@ -28,17 +28,19 @@ def save_graph(output, file_name, verbose=True):
     try:
         plot_dot_graph(output, verbose=verbose, to_file=path)
         print('graph picture saved to', path)
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # no `dot` on PATH, or `dot` failed: the .dot file remains
         print('could not render the picture:', exc)
 
 
 def main():
     x = Variable(np.array(1.0), name='x')
     y = Variable(np.array(2.0), name='y')
-    z = x * y + x
+    t = x * y
+    t.name = 't'
+    z = t + x
     z.name = 'z'
 
-    print('DOT source of z = x * y + x:')
+    print('DOT source of z = t + x with t = x * y:')
     print(get_dot_graph(z, verbose=False))
     save_graph(z, 'step25_graph.png', verbose=False)
 
