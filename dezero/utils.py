@@ -7,11 +7,8 @@ import numpy as np
 
 from dezero import cuda
 from dezero.core import Variable, as_variable, sum_to_array, _keepdims_shape
-try:  # TEMPORARY until dotgraph/download land
-    from dezero.dotgraph import get_dot_graph, plot_dot_graph  # noqa: F401  (re-export)
-    from dezero.download import cache_dir, get_cache_dir, get_file  # noqa: F401  (re-export)
-except ImportError:
-    pass
+from dezero.dotgraph import get_dot_graph, plot_dot_graph  # noqa: F401  (re-export)
+from dezero.download import cache_dir, get_cache_dir, get_file  # noqa: F401  (re-export)
 
 
 # ---------------------------------------------------------------------------------------------
