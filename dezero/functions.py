@@ -874,3 +874,10 @@ class LSTM(Function):
 def lstm(c_prev, x):
     """One fused LSTM step; returns (c, h). x holds the gate pre-activations [a, i, f, o]."""
     return LSTM()(c_prev, x)
+
+
+# Convolution and pooling live in their own module (it imports only core and utils, so this
+# re-export at the end creates no cycle).
+from dezero.functions_conv import (conv2d, deconv2d, conv2d_simple, pooling,  # noqa: E402,F401
+                                   pooling_simple, average_pooling, im2col, col2im, im2col_array,
+                                   col2im_array, get_conv_outsize, get_deconv_outsize)
