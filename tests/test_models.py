@@ -79,7 +79,9 @@ def test_plot_runs_forward_and_draws(monkeypatch, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # VGG16
 # ---------------------------------------------------------------------------------------------
-def test_vgg16_keys_and_forward_shape():
+def test_vgg16_keys_and_forward_shape(monkeypatch):
+    # drawing 138M weights with np.random.randn takes seconds; their values do not matter here
+    monkeypatch.setattr(np.random, 'randn', lambda *s: np.ones(s, np.float32))
     model = VGG16()
     d = {}
     model._flatten_params(d)
