@@ -35,7 +35,7 @@ def _tiny_mnist(cache):
 def _run(script, workdir, env):
     proc = subprocess.run([sys.executable, str(script)], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=600)
-    return proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]
+    return proc.returncode, proc.stdout, proc.stderr[-3000:]
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +57,7 @@ def test_all_sixty_steps_exist():
 @pytest.mark.parametrize('script', [s.name for s in STEPS])
 def test_step_runs(results, script):
     code, out, err = results[script]
-    assert code == 0, f'{script} exited {code}\n--- stdout\n{out}\n--- stderr\n{err}'
+    assert code == 0, f'{script} exited {code}\n--- stdout\n{out[-3000:]}\n--- stderr\n{err}'
     assert out.strip(), f'{script} printed nothing'
 
 
@@ -66,3 +66,13 @@ def test_step43_prints_the_books_numbers(results):
     losses = [float(s[len('variable('):-1]) for s in out if s.startswith('variable(')]
     assert losses[0] == pytest.approx(0.8473695850105871, rel=1e-9)
     assert losses[-1] == pytest.approx(0.07722132399559317, rel=1e-9)
+
+
+def test_step48_prints_the_books_losses(tmp_path):
+    env = dict(os.environ, MPLBACKEND='Agg')
+    env.pop('DEZERO_STEPS_QUICK', None)
+    code, out, err = _run(ROOT / 'steps' / 'step48.py', tmp_path, env)
+    assert code == 0, err
+    losses = [line for line in out.splitlines() if line.startswith('epoch ')]
+    assert losses[0] == 'epoch 1, loss 1.13'
+    assert losses[-1] == 'epoch 300, loss 0.13'
