@@ -164,19 +164,20 @@ class Variable:
 
     def unchain_backward(self):
         """Cut every creator link upstream of this variable (truncated backprop through time)."""
-        if self.creator is None:
+        f = self.creator
+        if f is None:
             return
-        stack = [self.creator]
-        seen = {id(self.creator)}
         self.creator = None
+        stack = [f]
+        seen = {f}
         while stack:
-            f = stack.pop()
-            for x in f.inputs:
+            ins = stack.pop()._in
+            for x in (ins if ins.__class__ is tuple else (ins,)):
                 c = x.creator
                 if c is not None:
                     x.creator = None
-                    if id(c) not in seen:
-                        seen.add(id(c))
+                    if c not in seen:
+                        seen.add(c)
                         stack.append(c)
 
     def to_cpu(self):
