@@ -359,25 +359,24 @@ def _backward_data(y, seed, retain_grad):
     is its ancestor), so chains skip the queue entirely.
     """
     grads = {y: seed}
+    grads_get, grads_pop = grads.get, grads.pop
     f = y.creator
     queue = _GenerationQueue(f.generation if f is not None else 0)
-    push = queue.push
+    push, pop = queue.push, queue.pop
     seen = set()
+    seen_add = seen.add
     with using_config('enable_backprop', False):
         while f is not None:
             outs = f.outputs
+            fast = f.backward_data
             if outs.__class__ is _OutputRef:
-                o = outs()
-                gys = (grads.pop(o),)
+                gy = grads_pop(outs())
                 if retain_grad:
-                    _store_grad(o, gys[0])
+                    _store_grad(outs(), gy)
+                gxs = fast(gy) if fast is not None else _run_variable_backward(f, (gy,))
             else:
                 gys = _output_grads_data(f, grads, retain_grad)
-            fast = f.backward_data
-            if fast is not None:
-                gxs = fast(*gys)
-            else:
-                gxs = _run_variable_backward(f, gys)
+                gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
             ins = f._in
             nxt = None
             if ins.__class__ is not tuple:  # one input: the common case, no loop
@@ -386,11 +385,11 @@ def _backward_data(y, seed, retain_grad):
                         raise _arity_error(f, gxs, 1)
                     gxs = gxs[0]
                 if gxs is not None:
-                    prev = grads.get(ins)
+                    prev = grads_get(ins)
                     grads[ins] = gxs if prev is None else prev + gxs
                     c = ins.creator
                     if c is not None and c not in seen:
-                        seen.add(c)
+                        seen_add(c)
                         nxt = c
             else:
                 if gxs.__class__ is not tuple or len(gxs) != len(ins):
@@ -398,22 +397,23 @@ def _backward_data(y, seed, retain_grad):
                 for x, gx in zip(ins, gxs):
                     if gx is None:
                         continue
-                    prev = grads.get(x)
+                    prev = grads_get(x)
                     grads[x] = gx if prev is None else prev + gx
                     c = x.creator
                     if c is not None and c not in seen:
-                        seen.add(c)
+                        seen_add(c)
                         if nxt is None:
                             nxt = c
                         else:
                             push(c)
-            if nxt is not None and queue.size:
-                push(nxt)
-                nxt = None
             if nxt is not None:
-                f = nxt
+                if queue.size:
+                    push(nxt)
+                    f = pop()
+                else:
+                    f = nxt
             else:
-                f = queue.pop() if queue.size else None
+                f = pop() if queue.size else None
     # what is left are leaves (and, when y has no creator, y itself); give each its own
     # writable array so in-place updates of one gradient never touch another
     stored = set()
@@ -585,6 +585,14 @@ class Function:
                 inputs = x0, x1 = _to_input(x0, name), _to_input(x1, name)
             ys = self.forward(x0.data, x1.data)
             gen = x0.generation if x0.generation > x1.generation else x1.generation
+        elif n == 3:  # linear(x, W, b), batch_norm's parameters...
+            x0, x1, x2 = inputs
+            if not (isinstance(x0, Variable) and isinstance(x1, Variable)
+                    and isinstance(x2, Variable)):
+                name = type(self).__name__.lower()
+                inputs = x0, x1, x2 = tuple([_to_input(v, name) for v in inputs])
+            ys = self.forward(x0.data, x1.data, x2.data)
+            gen = builtin_max(x0.generation, x1.generation, x2.generation)
         else:
             for x in inputs:
                 if not isinstance(x, Variable):
