@@ -76,3 +76,16 @@ def test_step48_prints_the_books_losses(tmp_path):
     losses = [line for line in out.splitlines() if line.startswith('epoch ')]
     assert losses[0] == 'epoch 1, loss 1.13'
     assert losses[-1] == 'epoch 300, loss 0.13'
+
+
+def test_step_needing_a_download_fails_clearly_offline(tmp_path):
+    """With an empty cache and no network, step 51 names the URL and the file, exits non-zero."""
+    closed = 'http://127.0.0.1:9'  # the discard port: nothing listens there
+    env = dict(os.environ, DEZERO_CACHE_DIR=str(tmp_path / 'cache'), MPLBACKEND='Agg',
+               http_proxy=closed, https_proxy=closed, HTTP_PROXY=closed, HTTPS_PROXY=closed)
+    env.pop('NO_PROXY', None)
+    env.pop('no_proxy', None)
+    code, out, err = _run(ROOT / 'steps' / 'step51.py', tmp_path, env)
+    assert code != 0
+    assert 'train-images-idx3-ubyte.gz' in err and 'http' in err
+    assert not list((tmp_path / 'cache').glob('*.gz'))
