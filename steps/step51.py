@@ -13,8 +13,8 @@ access this step stops with a non-zero exit status and a message naming the URL 
 to put the file. Any data set in that format works, however small.
 
 Where it simplifies: nothing; this uses the final package. With the environment variable
-DEZERO_STEPS_QUICK=1 it trains one epoch (for automated tests). A full run takes about half a
-minute on two CPU cores.
+DEZERO_STEPS_QUICK=1 it trains one epoch (for automated tests). A full run takes about 10 s on
+two idle CPU cores (an epoch is 600 updates of about 2.5 ms each).
 """
 import os
 import time
