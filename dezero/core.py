@@ -794,6 +794,15 @@ class _WithConstant(Function):
         self.c = c
         self.bcast = None
 
+    @property
+    def label(self):
+        """How graph pictures name this step, e.g. `x * 2` or `1 - x`."""
+        c = self.c
+        shown = f'{c:g}' if _is_scalar(c) and not isinstance(c, complex) else \
+            f'array{tuple(c.shape)}'
+        sym = self.symbol
+        return f'{shown} {sym[1:]} x' if sym[0] == 'r' else f'x {sym} {shown}'
+
     def _fit(self, g):
         return g if self.bcast is None else _sum_to_var(g, self.bcast)
 
@@ -803,6 +812,7 @@ class _WithConstant(Function):
 
 class AddConstant(_WithConstant):
     """y = x + c;  dy/dx = 1."""
+    symbol = '+'
     op = operator.add
 
     def forward(self, x):
@@ -817,6 +827,7 @@ class AddConstant(_WithConstant):
 
 class SubConstant(_WithConstant):
     """y = x - c;  dy/dx = 1."""
+    symbol = '-'
     op = operator.sub
 
     def forward(self, x):
@@ -831,6 +842,7 @@ class SubConstant(_WithConstant):
 
 class RSubConstant(_WithConstant):
     """y = c - x;  dy/dx = -1."""
+    symbol = 'r-'
 
     @staticmethod
     def op(x, c):
@@ -848,6 +860,7 @@ class RSubConstant(_WithConstant):
 
 class MulConstant(_WithConstant):
     """y = x * c;  dy/dx = c."""
+    symbol = '*'
     op = operator.mul
 
     def forward(self, x):
@@ -862,6 +875,7 @@ class MulConstant(_WithConstant):
 
 class DivConstant(_WithConstant):
     """y = x / c;  dy/dx = 1/c."""
+    symbol = '/'
     op = operator.truediv
 
     def forward(self, x):
@@ -876,6 +890,7 @@ class DivConstant(_WithConstant):
 
 class RDivConstant(_WithConstant):
     """y = c / x;  dy/dx = -c / x**2."""
+    symbol = 'r/'
 
     @staticmethod
     def op(x, c):
@@ -895,6 +910,7 @@ class RDivConstant(_WithConstant):
 
 class Pow(_WithConstant):
     """y = x ** c;  dy/dx = c * x**(c-1)."""
+    symbol = '**'
     op = operator.pow
 
     def forward(self, x):

@@ -57,7 +57,8 @@ def get_dot_graph(output, verbose=True):
     while pending:
         f = pending.pop()
         f_key = str(id(f))
-        graph.node(f_key, graphviz.escape(type(f).__name__), **_FUNCTION_STYLE)
+        graph.node(f_key, graphviz.escape(getattr(f, 'label', None) or type(f).__name__),
+                   **_FUNCTION_STYLE)
         for x in f.inputs:
             add_variable(x)
             graph.edge(str(id(x)), f_key)
