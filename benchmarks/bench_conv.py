@@ -3,17 +3,10 @@ import time
 
 import numpy as np
 
+from common import torch_or_skip
+
 N, C, H, W, OC, K, STEPS, LR = 32, 1, 28, 28, 16, 3, 20, 0.01
 
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        print('SKIP')
-        raise SystemExit(3)
-    torch.set_num_threads(1)
-    return torch
 
 
 def _cnn_data():
@@ -111,7 +104,7 @@ def cnn_dezero():
 
 
 def cnn_torch():
-    torch = _torch()
+    torch = torch_or_skip()
     x, t = _cnn_data()
     Wc, bc, Wl, bl = _cnn_init()
     conv = torch.nn.Conv2d(C, OC, K, padding=1)
@@ -182,7 +175,7 @@ def lstm_dezero():
 
 
 def lstm_torch():
-    torch = _torch()
+    torch = torch_or_skip()
     torch.manual_seed(0)
     xs, ts = (torch.tensor(a) for a in _sine())
     cell = torch.nn.LSTMCell(1, HID)

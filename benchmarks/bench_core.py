@@ -3,6 +3,8 @@ import time
 
 import numpy as np
 
+from common import torch_or_skip
+
 N_CHAIN = 20000
 C = np.array(0.9999)  # the constant of every link, a 0-d array on both sides
 
@@ -31,7 +33,7 @@ def chain_dezero():
 
 
 def chain_torch():
-    torch = _torch()
+    torch = torch_or_skip()
     c = torch.tensor(0.9999, dtype=torch.float64)
     t0 = time.perf_counter()
     x = torch.tensor(1.0001, dtype=torch.float64, requires_grad=True)
@@ -41,15 +43,6 @@ def chain_torch():
     y.backward()
     return time.perf_counter() - t0
 
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        print('SKIP')
-        raise SystemExit(3)
-    torch.set_num_threads(1)
-    return torch
 
 
 def _branches_numpy(n):

@@ -3,6 +3,8 @@ import time
 
 import numpy as np
 
+from common import torch_or_skip
+
 
 # ---------------------------------------------------------------------------------------------
 # step 43: a 1-10-1 network fit to a noisy sine, plain gradient descent, float64
@@ -64,7 +66,7 @@ def step43_dezero(iters=10000, lr=0.2):
 
 
 def step43_torch(iters=10000, lr=0.2):
-    torch = _torch()
+    torch = torch_or_skip()
     x, y, W1, b1, W2, b2 = (torch.tensor(a) for a in _step43_data())
     params = [p.requires_grad_() for p in (W1, b1, W2, b2)]
     t0 = time.perf_counter()
@@ -79,15 +81,6 @@ def step43_torch(iters=10000, lr=0.2):
                 p -= lr * p.grad
     return {'time': time.perf_counter() - t0, 'final_loss': float(loss)}
 
-
-def _torch():
-    try:
-        import torch
-    except ImportError:
-        print('SKIP')
-        raise SystemExit(3)
-    torch.set_num_threads(1)
-    return torch
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +158,7 @@ def spiral_dezero():
 
 
 def spiral_torch():
-    torch = _torch()
+    torch = torch_or_skip()
     x, t = _spiral()
     x, t = torch.tensor(x), torch.tensor(t, dtype=torch.long)
     model = torch.nn.Sequential(torch.nn.Linear(2, HIDDEN), torch.nn.Sigmoid(),
@@ -267,7 +260,7 @@ def mnist_dezero():
 
 
 def mnist_torch():
-    torch = _torch()
+    torch = torch_or_skip()
     x, t = _mnist_data()
     x, t = torch.tensor(x), torch.tensor(t)
     model = torch.nn.Sequential(torch.nn.Linear(784, 1000), torch.nn.ReLU(),
