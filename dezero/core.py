@@ -354,17 +354,17 @@ class _GenerationQueue:
 def _backward_data(y, seed, retain_grad):
     """Backward on plain arrays: nothing is recorded, gradients become Variables at the end.
 
-    Gradients live in a local dict while the walk runs. When the queue is empty and a function
-    has a single new creator upstream, that creator is next no matter what (every function left
-    is its ancestor), so chains skip the queue entirely.
+    Gradients live in a local dict while the walk runs. A function joins the queue when one of
+    its outputs receives its first gradient (so no visited-set is needed for single-output
+    functions). When the queue is empty and a function has a single new creator upstream, that
+    creator is next no matter what (every function left is its ancestor): chains skip the queue.
     """
     grads = {y: seed}
     grads_get, grads_pop = grads.get, grads.pop
     f = y.creator
     queue = _GenerationQueue(f.generation if f is not None else 0)
     push, pop = queue.push, queue.pop
-    seen = set()
-    seen_add = seen.add
+    seen = set()  # multi-output functions reached so far
     with using_config('enable_backprop', False):
         while f is not None:
             outs = f.outputs
@@ -386,11 +386,14 @@ def _backward_data(y, seed, retain_grad):
                     gxs = gxs[0]
                 if gxs is not None:
                     prev = grads_get(ins)
-                    grads[ins] = gxs if prev is None else prev + gxs
-                    c = ins.creator
-                    if c is not None and c not in seen:
-                        seen_add(c)
-                        nxt = c
+                    if prev is None:  # first gradient for ins: its creator is new to the walk
+                        grads[ins] = gxs
+                        c = ins.creator
+                        if c is not None and (c.outputs.__class__ is _OutputRef
+                                              or _first_visit(c, seen)):
+                            nxt = c
+                    else:
+                        grads[ins] = prev + gxs
             else:
                 if gxs.__class__ is not tuple or len(gxs) != len(ins):
                     raise _arity_error(f, gxs, len(ins))
@@ -398,10 +401,13 @@ def _backward_data(y, seed, retain_grad):
                     if gx is None:
                         continue
                     prev = grads_get(x)
-                    grads[x] = gx if prev is None else prev + gx
+                    if prev is not None:
+                        grads[x] = prev + gx
+                        continue
+                    grads[x] = gx
                     c = x.creator
-                    if c is not None and c not in seen:
-                        seen_add(c)
+                    if c is not None and (c.outputs.__class__ is _OutputRef
+                                          or _first_visit(c, seen)):
                         if nxt is None:
                             nxt = c
                         else:
@@ -424,6 +430,20 @@ def _backward_data(y, seed, retain_grad):
             g = g.copy()
         stored.add(id(g))
         _store_grad(x, g)
+
+
+def _first_visit(c, seen):
+    """True the first time the walk reaches creator c through an output with a new gradient.
+
+    A single-output function is reached exactly once that way; one with several outputs may be
+    reached through each of them, so those are remembered in `seen`.
+    """
+    if c.outputs.__class__ is _OutputRef:
+        return True
+    if c in seen:
+        return False
+    seen.add(c)
+    return True
 
 
 def _arity_error(f, gxs, n):
