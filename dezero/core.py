@@ -662,8 +662,6 @@ class Function:
 
 
 builtin_max = max
-builtin_min = min
-builtin_sum = sum
 
 
 def _new_output(y):

@@ -6,7 +6,7 @@ order of derivative works; `backward_data` repeats the rule on plain arrays for 
 """
 import numpy as np
 
-from dezero import cuda, utils
+from dezero import cuda
 from dezero.core import (Function, Variable, as_variable, as_array, Config,  # noqa: F401
                          add, sub, rsub, mul, div, rdiv, neg, pow,
                          reshape, transpose, sum, sum_to, broadcast_to, matmul, get_item,
