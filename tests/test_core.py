@@ -499,3 +499,11 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == '[]'
     assert dezero.__version__
+
+
+def test_core_simple_name_serves_the_full_core():
+    from dezero import core_simple
+    x = core_simple.Variable(np.array(3.0))
+    y = core_simple.mul(x, x)
+    y.backward()
+    assert x.grad.data == 6.0 and core_simple.Variable is Variable
