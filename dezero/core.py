@@ -104,7 +104,11 @@ def _to_input(x, fname):
 # ---------------------------------------------------------------------------------------------
 class Variable:
     """An array that remembers the Function that created it, so gradients can flow back."""
-    __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '__weakref__', '__dict__')
+    # name and grad are class-level defaults: most variables never get either, and every
+    # attribute stored when a function creates its output costs time on the hottest path
+    __slots__ = ('data', 'creator', 'generation', '__weakref__', '__dict__')
+    name = None
+    grad = None
     # make `ndarray <op> Variable` defer to Variable's reflected operators
     __array_priority__ = 200
     __array_ufunc__ = None
@@ -114,8 +118,8 @@ class Variable:
             raise TypeError(f'Variable: data must be a numpy.ndarray or None, got '
                             f'{type(data).__name__}; wrap it with np.array(...)')
         self.data = data
-        self.name = name
-        self.grad = None
+        if name is not None:
+            self.name = name
         self.creator = None
         self.generation = 0
 
@@ -627,8 +631,6 @@ class Function:
             ys = _ensure_array(ys)
         out = Variable.__new__(Variable)
         out.data = ys
-        out.name = None
-        out.grad = None
         if Config.enable_backprop:
             self.generation = gen
             self._in = inputs[0] if n == 1 else inputs
@@ -669,8 +671,6 @@ def _new_output(y):
         y = _ensure_array(y)
     v = Variable.__new__(Variable)
     v.data = y
-    v.name = None
-    v.grad = None
     v.creator = None
     v.generation = 0
     return v
@@ -970,8 +970,6 @@ def _apply_constant(cls, x, c, fname):
         f.bcast = a.shape
     out = Variable.__new__(Variable)
     out.data = y
-    out.name = None
-    out.grad = None
     if Config.enable_backprop:
         f._in = x
         f.generation = g = x.generation
