@@ -424,16 +424,22 @@ def _backward_data(y, seed, retain_grad):
                     f = nxt
             else:
                 f = pop() if queue.size else None
-    # what is left are leaves (and, when y has no creator, y itself); give each its own
-    # writable array so in-place updates of one gradient never touch another
+    _store_leaf_grads(grads)
+
+
+def _store_leaf_grads(grads):
+    """What is left are leaves (and y itself when it has no creator): give each its own
+    writable array, so that in-place updates of one gradient never touch another."""
     stored = set()
     for x, g in grads.items():
         if g.__class__ is not _ndarray:
-            g = as_array(g)
-        if id(g) in stored or not getattr(g.flags, "writeable", True):
+            g = _ensure_array(g)
+        # a fresh array (no base) is always writable; views may be read-only broadcasts
+        if id(g) in stored or (g.base is not None and not getattr(g.flags, 'writeable', True)):
             g = g.copy()
         stored.add(id(g))
-        _store_grad(x, g)
+        old = x.grad
+        x.grad = Variable(g) if old is None else Variable(_ensure_array(old.data + g))
 
 
 def _first_visit(c, seen):
