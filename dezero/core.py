@@ -213,6 +213,10 @@ class Variable:
             seed = xp.ones_like(self.data)
         else:
             seed = self.grad.data
+        if self.creator is None:  # nothing to walk: the seed is the whole answer
+            if self.grad is None:
+                self.grad = Variable(seed)
+            return
         if create_graph:
             _backward_graph(self, Variable(seed) if self.grad is None else self.grad,
                             retain_grad)

@@ -507,3 +507,12 @@ def test_core_simple_name_serves_the_full_core():
     y = core_simple.mul(x, x)
     y.backward()
     assert x.grad.data == 6.0 and core_simple.Variable is Variable
+
+
+def test_backward_of_a_leaf_seeds_once():
+    x = Variable(np.array([1.0, 2.0]))
+    x.backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    x.grad = Variable(np.array([3.0, 4.0]))
+    x.backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
