@@ -881,3 +881,81 @@ def lstm(c_prev, x):
 from dezero.functions_conv import (conv2d, deconv2d, conv2d_simple, pooling,  # noqa: E402,F401
                                    pooling_simple, average_pooling, im2col, col2im, im2col_array,
                                    col2im_array, get_conv_outsize, get_deconv_outsize)
+
+
+class GateLinear(Function):
+    """y = [x @ Wx_k + b_k (+ h @ Wh_k)  for k = 1..K], joined along axis 1.
+
+    The K gate pre-activations of a recurrent cell in one step, with each gate keeping its own
+    weights (so layers keep the book's parameter names): one graph node instead of 2K linears
+    and a concat. Inputs: x, Wx_1..Wx_K, b_1..b_K, and optionally h, Wh_1..Wh_K.
+    """
+
+    def __init__(self, n_gates, with_h):
+        self.K = n_gates
+        self.with_h = with_h
+
+    def _split(self, xs):
+        K = self.K
+        x, Wx, b = xs[0], xs[1:1 + K], xs[1 + K:1 + 2 * K]
+        h, Wh = (xs[1 + 2 * K], xs[2 + 2 * K:]) if self.with_h else (None, ())
+        return x, Wx, b, h, Wh
+
+    def forward(self, *xs):
+        x, Wx, b, h, Wh = self._split(xs)
+        blocks = []
+        for k in range(self.K):
+            y = x.dot(Wx[k])
+            y += b[k]
+            if h is not None:
+                y = h.dot(Wh[k]) + y  # the order of linear(h, Wh, linear(x, Wx, b))
+            blocks.append(y)
+        return cuda.get_array_module(x).concatenate(blocks, axis=1)
+
+    def _grads(self, xs, gy, mm, T, take, total, add):
+        x, Wx, b, h, Wh = self._split(xs)
+        H = gy.shape[1] // self.K
+        gWx, gb, gWh = [], [], []
+        gx = gh = None
+        for k in range(self.K):
+            g = take(gy, (slice(None), slice(k * H, (k + 1) * H)))
+            gWx.append(mm(T(x), g))
+            gb.append(total(g))
+            gx = add(gx, mm(g, T(Wx[k])))
+            if h is not None:
+                gWh.append(mm(T(h), g))
+                gh = add(gh, mm(g, T(Wh[k])))
+        return (gx, *gWx, *gb) + ((gh, *gWh) if h is not None else ())
+
+    def backward(self, gy):
+        return self._grads(self.inputs, gy, matmul, transpose, get_item,
+                           lambda g: sum(g, axis=0), _add_or_first)
+
+    def backward_data(self, gy):
+        return self._grads([v.data for v in self.inputs], gy, _dot, _T, _take,
+                           lambda g: g.sum(axis=0), _add_or_first)
+
+
+def _dot(a, b):
+    return a.dot(b)
+
+
+def _T(a):
+    return a.T
+
+
+def _take(a, index):
+    return a[index]
+
+
+def _add_or_first(acc, v):
+    return v if acc is None else acc + v
+
+
+def gate_linear(x, Wxs, bs, h=None, Whs=()):
+    """The pre-activations of K gates, [x @ Wx_k + b_k (+ h @ Wh_k)], joined along axis 1."""
+    if len(Wxs) != len(bs) or (h is not None and len(Whs) != len(Wxs)):
+        raise ValueError(f'gate_linear: expected as many biases and h-weights as x-weights, got '
+                         f'{len(Wxs)} x-weights, {len(bs)} biases, {len(Whs)} h-weights')
+    args = (x, *Wxs, *bs) + ((h, *Whs) if h is not None else ())
+    return GateLinear(len(Wxs), h is not None)(*args)

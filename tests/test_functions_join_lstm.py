@@ -50,3 +50,28 @@ def test_lstm_keeps_float32_and_checks_shapes():
     assert c.dtype == h.dtype == np.float32
     with pytest.raises(ValueError, match=r'lstm.*\(2, 3\).*\(2, 10\)'):
         F.lstm(np.zeros((2, 3)), np.zeros((2, 10)))
+
+
+@pytest.mark.parametrize('with_h', [False, True])
+def test_gate_linear_values_and_derivatives(with_h):
+    x, h = rng.standard_normal((2, 3)), rng.standard_normal((2, 4))
+    Wx = [rng.standard_normal((3, 4)) for _ in range(2)]
+    b = [rng.standard_normal(4) for _ in range(2)]
+    Wh = [rng.standard_normal((4, 4)) for _ in range(2)]
+    if with_h:
+        def f(x, a, c, b0, b1, h, d, e):
+            return F.gate_linear(x, [a, c], [b0, b1], h, [d, e])
+        args = (x, *Wx, *b, h, *Wh)
+        ref = np.concatenate([h @ Wh[k] + (x @ Wx[k] + b[k]) for k in range(2)], axis=1)
+    else:
+        def f(x, a, c, b0, b1):
+            return F.gate_linear(x, [a, c], [b0, b1])
+        args = (x, *Wx, *b)
+        ref = np.concatenate([x @ Wx[k] + b[k] for k in range(2)], axis=1)
+    np.testing.assert_array_equal(f(*[Variable(a) for a in args]).data, ref)
+    check_function(f, *args)
+
+
+def test_gate_linear_checks_its_argument_counts():
+    with pytest.raises(ValueError, match='gate_linear'):
+        F.gate_linear(np.ones((1, 2)), [np.ones((2, 3))], [])
