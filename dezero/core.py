@@ -822,6 +822,9 @@ class _WithConstant(Function):
         self.c = c
         self.bcast = None
 
+    def forward(self, x):
+        return self.op(x, self.c)
+
     @property
     def label(self):
         """How graph pictures name this step, e.g. `x * 2` or `1 - x`."""
@@ -840,12 +843,10 @@ class _WithConstant(Function):
 
 class AddConstant(_WithConstant):
     """y = x + c;  dy/dx = 1."""
+    __slots__ = ()
     symbol = '+'
     op = operator.add
 
-    def forward(self, x):
-        return x + self.c
-
     def backward(self, gy):
         return self._fit(gy)
 
@@ -853,31 +854,21 @@ class AddConstant(_WithConstant):
         return self._fit_data(gy)
 
 
-class SubConstant(_WithConstant):
+class SubConstant(AddConstant):
     """y = x - c;  dy/dx = 1."""
+    __slots__ = ()
     symbol = '-'
     op = operator.sub
-
-    def forward(self, x):
-        return x - self.c
-
-    def backward(self, gy):
-        return self._fit(gy)
-
-    def backward_data(self, gy):
-        return self._fit_data(gy)
 
 
 class RSubConstant(_WithConstant):
     """y = c - x;  dy/dx = -1."""
+    __slots__ = ()
     symbol = 'r-'
 
     @staticmethod
     def op(x, c):
         return c - x
-
-    def forward(self, x):
-        return self.c - x
 
     def backward(self, gy):
         return self._fit(-gy)
@@ -888,11 +879,9 @@ class RSubConstant(_WithConstant):
 
 class MulConstant(_WithConstant):
     """y = x * c;  dy/dx = c."""
+    __slots__ = ()
     symbol = '*'
     op = operator.mul
-
-    def forward(self, x):
-        return x * self.c
 
     def backward(self, gy):
         return self._fit(gy * self.c)
@@ -903,11 +892,9 @@ class MulConstant(_WithConstant):
 
 class DivConstant(_WithConstant):
     """y = x / c;  dy/dx = 1/c."""
+    __slots__ = ()
     symbol = '/'
     op = operator.truediv
-
-    def forward(self, x):
-        return x / self.c
 
     def backward(self, gy):
         return self._fit(gy / self.c)
@@ -918,14 +905,12 @@ class DivConstant(_WithConstant):
 
 class RDivConstant(_WithConstant):
     """y = c / x;  dy/dx = -c / x**2."""
+    __slots__ = ()
     symbol = 'r/'
 
     @staticmethod
     def op(x, c):
         return c / x
-
-    def forward(self, x):
-        return self.c / x
 
     def backward(self, gy):
         x, = self.inputs
@@ -938,11 +923,9 @@ class RDivConstant(_WithConstant):
 
 class Pow(_WithConstant):
     """y = x ** c;  dy/dx = c * x**(c-1)."""
+    __slots__ = ()
     symbol = '**'
     op = operator.pow
-
-    def forward(self, x):
-        return x ** self.c
 
     def backward(self, gy):
         x, = self.inputs
