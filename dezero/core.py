@@ -364,13 +364,13 @@ def _backward_data(y, seed, retain_grad):
 
     Gradients live in a local dict while the walk runs. A function joins the queue when one of
     its outputs receives its first gradient (so no visited-set is needed for single-output
-    functions). When the queue is empty and a function has a single new creator upstream, that
-    creator is next no matter what (every function left is its ancestor): chains skip the queue.
+    functions). A function's new creator upstream goes next without touching the queue when
+    nothing queued has a higher generation: chains and the spine of wide graphs skip the queue.
     """
     grads = {y: seed}
     grads_get, grads_pop = grads.get, grads.pop
     f = y.creator
-    queue = _GenerationQueue(f.generation if f is not None else 0)
+    queue = _GenerationQueue(0)
     push, pop = queue.push, queue.pop
     seen = set()  # multi-output functions reached so far
     with using_config('enable_backprop', False):
@@ -421,7 +421,8 @@ def _backward_data(y, seed, retain_grad):
                         else:
                             push(c)
             if nxt is not None:
-                if queue.size:
+                # nxt goes first unless something queued has a higher generation
+                if queue.size and nxt.generation < queue.top:
                     push(nxt)
                     f = pop()
                 else:
@@ -702,6 +703,14 @@ def sum_to_array(x, shape):
     return y
 
 
+def _broadcast_shapes(a, b):
+    """The input shapes an elementwise op must sum its gradients back to; None when they are
+    equal (no broadcasting), so the common same-shape case keeps no tuples alive."""
+    s0 = a.shape
+    s1 = b.shape
+    return None if s0 == s1 else (s0, s1)
+
+
 def _bcast_error(fname, a, b):
     return ValueError(f'{fname}: shapes {a.shape} and {b.shape} cannot be broadcast together '
                       f'(NumPy broadcasting rules)')
@@ -716,17 +725,21 @@ class Add(Function):
     __slots__ = ('shapes',)
 
     def forward(self, x0, x1):
-        self.shapes = (x0.shape, x1.shape)
+        self.shapes = _broadcast_shapes(x0, x1)
         try:
             return x0 + x1
         except ValueError:
             raise _bcast_error('add', x0, x1) from None
 
     def backward(self, gy):
+        if self.shapes is None:
+            return gy, gy
         s0, s1 = self.shapes
         return _sum_to_var(gy, s0), _sum_to_var(gy, s1)
 
     def backward_data(self, gy):
+        if self.shapes is None:
+            return gy, gy
         s0, s1 = self.shapes
         return sum_to_array(gy, s0), sum_to_array(gy, s1)
 
@@ -770,17 +783,21 @@ class Sub(Function):
     __slots__ = ('shapes',)
 
     def forward(self, x0, x1):
-        self.shapes = (x0.shape, x1.shape)
+        self.shapes = _broadcast_shapes(x0, x1)
         try:
             return x0 - x1
         except ValueError:
             raise _bcast_error('sub', x0, x1) from None
 
     def backward(self, gy):
+        if self.shapes is None:
+            return gy, -gy
         s0, s1 = self.shapes
         return _sum_to_var(gy, s0), _sum_to_var(-gy, s1)
 
     def backward_data(self, gy):
+        if self.shapes is None:
+            return gy, -gy
         s0, s1 = self.shapes
         return sum_to_array(gy, s0), sum_to_array(-gy, s1)
 
