@@ -12,4 +12,7 @@ from dezero import layers, models, optimizers, transforms, datasets, dataloaders
 from dezero.datasets import Dataset  # noqa: F401
 from dezero.dataloaders import DataLoader, SeqDataLoader  # noqa: F401
 
+# the book's steps 28-29 check this flag before switching to `dezero.core_simple`
+is_simple_core = False
+
 __version__ = '0.1.0'

@@ -1,7 +1,253 @@
-"""The book's first, simpler core (used by its steps 23-32), kept as a name only.
+"""The book's first core (its steps 23-32): first-order only, gradients are plain ndarrays.
 
-Programs that import `dezero.core_simple` get the full core under the same names: it does
-everything the simple one did (and more, such as higher-order derivatives).
+The book's steps 28 and 29 switch to this module on purpose and update with
+`x.data -= lr * x.grad`, which needs `x.grad` to be an array. Everything else (higher-order
+derivatives, Variable gradients) lives in `dezero.core`. The two cores share `Config`, so
+`no_grad()` works for both.
 """
-from dezero.core import (Variable, Function, Config, using_config, no_grad,  # noqa: F401
-                         as_array, as_variable, add, mul, neg, sub, rsub, div, rdiv, pow)
+import heapq
+import numbers
+import weakref
+
+import numpy as np
+
+from dezero.core import (Config, using_config, no_grad, test_mode, as_array,  # noqa: F401
+                         sum_to_array)
+
+
+class Variable:
+    """An array with a creator; `grad` is an ndarray of the same shape once backward ran."""
+    __array_priority__ = 200
+    __array_ufunc__ = None
+
+    def __init__(self, data, name=None):
+        if data is not None and not isinstance(data, np.ndarray):
+            raise TypeError(f'Variable: data must be a numpy.ndarray or None, got '
+                            f'{type(data).__name__}; wrap it with np.array(...)')
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    shape = property(lambda self: self.data.shape, doc='Shape of the data.')
+    ndim = property(lambda self: self.data.ndim, doc='Number of dimensions.')
+    size = property(lambda self: self.data.size, doc='Number of elements.')
+    dtype = property(lambda self: self.data.dtype, doc='Data type.')
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        if self.data is None:
+            return 'variable(None)'
+        return 'variable(' + str(self.data).replace('\n', '\n' + ' ' * 9) + ')'
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self):
+        self.grad = None
+
+    def backward(self, retain_grad=False):
+        """Fill `grad` of every variable this one depends on (newest function first)."""
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        if self.creator is None:
+            return
+        # a heap of (-generation, tie-breaker, function): the newest function comes out first
+        heap, queued, order = [], set(), 0
+
+        def enqueue(f):
+            nonlocal order
+            if f not in queued:
+                queued.add(f)
+                heapq.heappush(heap, (-f.generation, order, f))
+                order += 1
+
+        enqueue(self.creator)
+        while heap:
+            f = heapq.heappop(heap)[2]
+            gys = [ref().grad for ref in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                gx = as_array(sum_to_array(as_array(gx), x.data.shape))
+                # `+` makes a new array: a gradient is never updated in place, so arrays that
+                # were handed to two inputs stay independent
+                x.grad = gx if x.grad is None else as_array(x.grad + gx)
+                if x.creator is not None:
+                    enqueue(x.creator)
+            if not retain_grad:
+                for ref in f.outputs:
+                    ref().grad = None
+
+    # --- operators ----------------------------------------------------------------------
+    def __add__(self, other):
+        return add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        return mul(self, other)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return neg(self)
+
+    def __sub__(self, other):
+        return sub(self, other)
+
+    def __rsub__(self, other):
+        return rsub(self, other)
+
+    def __truediv__(self, other):
+        return div(self, other)
+
+    def __rtruediv__(self, other):
+        return rdiv(self, other)
+
+    def __pow__(self, c):
+        return pow(self, c)
+
+
+def as_variable(obj):
+    """obj itself if it is a Variable, else a Variable wrapping it (scalars become 0-d)."""
+    if isinstance(obj, Variable):
+        return obj
+    if isinstance(obj, (numbers.Number, np.number, np.bool_)):
+        return Variable(np.array(obj))
+    if obj is None or isinstance(obj, np.ndarray):
+        return Variable(obj)
+    raise TypeError(f'core_simple: cannot use {type(obj).__name__} as an operand; use a '
+                    f'Variable, a NumPy array or a scalar')
+
+
+class Function:
+    """Base of the simple core's operations: forward on arrays, backward on arrays."""
+
+    def __call__(self, *inputs):
+        inputs = [as_variable(x) for x in inputs]
+        ys = self.forward(*[x.data for x in inputs])
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        if Config.enable_backprop:
+            self.generation = max(x.generation for x in inputs)
+            for out in outputs:
+                out.set_creator(self)
+            self.inputs = inputs
+            self.outputs = [weakref.ref(out) for out in outputs]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def forward(self, *xs):
+        raise NotImplementedError(f'{type(self).__name__}.forward is not defined')
+
+    def backward(self, *gys):
+        raise NotImplementedError(f'{type(self).__name__}.backward is not defined')
+
+
+class Add(Function):
+    """y = x0 + x1."""
+
+    def forward(self, x0, x1):
+        return x0 + x1
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class Mul(Function):
+    """y = x0 * x1."""
+
+    def forward(self, x0, x1):
+        return x0 * x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return gy * x1.data, gy * x0.data
+
+
+class Neg(Function):
+    """y = -x."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Sub(Function):
+    """y = x0 - x1."""
+
+    def forward(self, x0, x1):
+        return x0 - x1
+
+    def backward(self, gy):
+        return gy, -gy
+
+
+class Div(Function):
+    """y = x0 / x1."""
+
+    def forward(self, x0, x1):
+        return x0 / x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs[0].data, self.inputs[1].data
+        return gy / x1, -gy * x0 / (x1 * x1)
+
+
+class Pow(Function):
+    """y = x ** c for a constant c."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x ** self.c
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return self.c * x ** (self.c - 1) * gy
+
+
+def add(x0, x1):
+    return Add()(x0, x1)
+
+
+def mul(x0, x1):
+    return Mul()(x0, x1)
+
+
+def neg(x):
+    return Neg()(x)
+
+
+def sub(x0, x1):
+    return Sub()(x0, x1)
+
+
+def rsub(x0, x1):
+    return Sub()(x1, x0)
+
+
+def div(x0, x1):
+    return Div()(x0, x1)
+
+
+def rdiv(x0, x1):
+    return Div()(x1, x0)
+
+
+def pow(x, c):
+    return Pow(c)(x)
+
+
+def setup_variable():
+    """Kept for the book's programs: the operators are already defined on Variable."""
+    return Variable

@@ -738,6 +738,9 @@ def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
     return BatchNorm(mean, var, float(decay), float(eps))(x, gamma, beta)
 
 
+batch_nrom = batch_norm  # the spelling the book's own tests use
+
+
 # --- shape helpers ---------------------------------------------------------------------------
 def average(x, axis=None, keepdims=False):
     """Mean of x over `axis` (all axes by default)."""

@@ -501,12 +501,38 @@ def test_import_is_light():
     assert dezero.__version__
 
 
-def test_core_simple_name_serves_the_full_core():
+def test_core_simple_keeps_array_gradients_for_the_books_steps_28_and_29():
+    import dezero
     from dezero import core_simple
-    x = core_simple.Variable(np.array(3.0))
-    y = core_simple.mul(x, x)
+    assert dezero.is_simple_core is False and core_simple.setup_variable() is core_simple.Variable
+    x0 = core_simple.Variable(np.array(0.0))
+    x1 = core_simple.Variable(np.array(2.0))
+    y = 100 * (x1 - x0 ** 2) ** 2 + (1 - x0) ** 2  # Rosenbrock
     y.backward()
-    assert x.grad.data == 6.0 and core_simple.Variable is Variable
+    assert isinstance(x0.grad, np.ndarray) and isinstance(x1.grad, np.ndarray)
+    assert x0.grad == -2.0 and x1.grad == 400.0
+    x0.data -= 0.001 * x0.grad  # the book's in-place update works on array gradients
+    assert x0.data == 0.002
+
+
+def test_core_simple_shared_input_and_broadcast_gradients():
+    from dezero import core_simple
+    x = core_simple.Variable(np.array([1.0, 2.0, 3.0]))
+    b = core_simple.Variable(np.array(2.0))
+    y = x * x / b - x  # x used three times; b broadcast against x
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * x.data / 2.0 - 1)
+    np.testing.assert_allclose(b.grad, np.sum(-x.data ** 2 / 4.0))
+    assert b.grad.shape == ()
+
+
+def test_core_simple_rejects_bad_operands():
+    from dezero import core_simple
+    x = core_simple.Variable(np.array(1.0))
+    with pytest.raises(TypeError, match='core_simple'):
+        x + 'a'
+    with pytest.raises(TypeError, match='numpy.ndarray'):
+        core_simple.Variable(1.0)
 
 
 def test_backward_of_a_leaf_seeds_once():
