@@ -331,9 +331,9 @@ class _GenerationQueue:
     """
     __slots__ = ('buckets', 'top', 'size')
 
-    def __init__(self, top):
+    def __init__(self):
         self.buckets = {}
-        self.top = top
+        self.top = 0  # at least the highest generation queued
         self.size = 0
 
     def push(self, f):
@@ -370,7 +370,7 @@ def _backward_data(y, seed, retain_grad):
     grads = {y: seed}
     grads_get, grads_pop = grads.get, grads.pop
     f = y.creator
-    queue = _GenerationQueue(0)
+    queue = _GenerationQueue()
     push, pop = queue.push, queue.pop
     seen = set()  # multi-output functions reached so far
     with using_config('enable_backprop', False):
@@ -510,7 +510,7 @@ def _as_tuple(x):
 def _backward_graph(y, seed, retain_grad):
     """Backward on Variables: every gradient is recorded so it can be differentiated again."""
     grads = {y: seed}
-    queue = _GenerationQueue(0)
+    queue = _GenerationQueue()
     seen = set()
     if y.creator is not None:
         seen.add(y.creator)

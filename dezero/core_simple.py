@@ -5,14 +5,14 @@ The book's steps 28 and 29 switch to this module on purpose and update with
 derivatives, Variable gradients) lives in `dezero.core`. The two cores share `Config`, so
 `no_grad()` works for both.
 """
-import heapq
 import numbers
 import weakref
 
 import numpy as np
 
+from dezero import core as _core
 from dezero.core import (Config, using_config, no_grad, test_mode, as_array,  # noqa: F401
-                         sum_to_array)
+                         sum_to_array, _GenerationQueue)
 
 
 class Variable:
@@ -30,25 +30,13 @@ class Variable:
         self.creator = None
         self.generation = 0
 
-    shape = property(lambda self: self.data.shape, doc='Shape of the data.')
-    ndim = property(lambda self: self.data.ndim, doc='Number of dimensions.')
-    size = property(lambda self: self.data.size, doc='Number of elements.')
-    dtype = property(lambda self: self.data.dtype, doc='Data type.')
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        if self.data is None:
-            return 'variable(None)'
-        return 'variable(' + str(self.data).replace('\n', '\n' + ' ' * 9) + ')'
-
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
-
-    def cleargrad(self):
-        self.grad = None
+    # the array-like views and bookkeeping read only data/creator/generation: the full core's
+    shape, ndim, size, dtype = (_core.Variable.shape, _core.Variable.ndim, _core.Variable.size,
+                                _core.Variable.dtype)
+    __len__ = _core.Variable.__len__
+    __repr__ = _core.Variable.__repr__
+    set_creator = _core.Variable.set_creator
+    cleargrad = _core.Variable.cleargrad
 
     def backward(self, retain_grad=False):
         """Fill `grad` of every variable this one depends on (newest function first)."""
@@ -56,30 +44,22 @@ class Variable:
             self.grad = np.ones_like(self.data)
         if self.creator is None:
             return
-        # a heap of (-generation, tie-breaker, function): the newest function comes out first
-        heap, queued, order = [], set(), 0
-
-        def enqueue(f):
-            nonlocal order
-            if f not in queued:
-                queued.add(f)
-                heapq.heappush(heap, (-f.generation, order, f))
-                order += 1
-
-        enqueue(self.creator)
-        while heap:
-            f = heapq.heappop(heap)[2]
+        queue, queued = _GenerationQueue(), {self.creator}
+        queue.push(self.creator)
+        while queue.size:
+            f = queue.pop()
             gys = [ref().grad for ref in f.outputs]
             gxs = f.backward(*gys)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
             for x, gx in zip(f.inputs, gxs):
                 gx = as_array(sum_to_array(as_array(gx), x.data.shape))
-                # `+` makes a new array: a gradient is never updated in place, so arrays that
-                # were handed to two inputs stay independent
+                # combined with `+`, never in place: one array handed to two inputs (x + x)
+                # is never changed through either of them
                 x.grad = gx if x.grad is None else as_array(x.grad + gx)
-                if x.creator is not None:
-                    enqueue(x.creator)
+                if x.creator is not None and x.creator not in queued:
+                    queued.add(x.creator)
+                    queue.push(x.creator)
             if not retain_grad:
                 for ref in f.outputs:
                     ref().grad = None
