@@ -262,47 +262,10 @@ class Variable:
         return min(self, axis, keepdims)
 
     # --- operators -----------------------------------------------------------------------
-    def __add__(self, other):
-        if isinstance(other, Variable):
-            return Add()(self, other)
-        return _apply_constant(AddConstant, self, other, 'add')
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        if isinstance(other, Variable):
-            return Sub()(self, other)
-        return _apply_constant(SubConstant, self, other, 'sub')
-
-    def __rsub__(self, other):
-        if isinstance(other, Variable):
-            return Sub()(other, self)
-        return _apply_constant(RSubConstant, self, other, 'sub')
-
-    def __mul__(self, other):
-        if isinstance(other, Variable):
-            return Mul()(self, other)
-        return _apply_constant(MulConstant, self, other, 'mul')
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        if isinstance(other, Variable):
-            return Div()(self, other)
-        return _apply_constant(DivConstant, self, other, 'div')
-
-    def __rtruediv__(self, other):
-        if isinstance(other, Variable):
-            return Div()(other, self)
-        return _apply_constant(RDivConstant, self, other, 'div')
-
+    # + - * / ** (and their reflected forms) are attached below the arithmetic Functions they
+    # record, by `_arithmetic`: each is one flat method, since they run once per recorded step
     def __neg__(self):
         return Neg()(self)
-
-    def __pow__(self, c):
-        if isinstance(c, Variable):
-            raise TypeError('pow: the exponent must be a scalar or an array, not a Variable')
-        return _apply_constant(Pow, self, c, 'pow')
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -365,26 +328,40 @@ def _backward_data(y, seed, retain_grad):
     Gradients live in a local dict while the walk runs. A function joins the queue when one of
     its outputs receives its first gradient (so no visited-set is needed for single-output
     functions). A function's new creator upstream goes next without touching the queue when
-    nothing queued has a higher generation: chains and the spine of wide graphs skip the queue.
+    nothing queued has a higher generation: every other consumer of the variable between them
+    then has a higher generation too, so it is done already, and the variable's gradient is
+    final. That gradient is carried straight to the creator (`gy`) instead of through the dict:
+    chains and the spine of wide graphs touch neither the queue nor the dict.
     """
-    grads = {y: seed}
+    grads = {}
     grads_get, grads_pop = grads.get, grads.pop
     f = y.creator
+    if f.outputs.__class__ is _OutputRef:
+        gy = seed
+        if retain_grad:
+            _store_grad(y, seed)
+    else:
+        grads[y] = seed
+        gy = None
     queue = _GenerationQueue()
     push, pop = queue.push, queue.pop
     seen = set()  # multi-output functions reached so far
     with using_config('enable_backprop', False):
         while f is not None:
-            outs = f.outputs
             fast = f.backward_data
-            if outs.__class__ is _OutputRef:
-                gy = grads_pop(outs())
-                if retain_grad:
-                    _store_grad(outs(), gy)
+            if gy is not None:  # carried: f has one output and its gradient is final
                 gxs = fast(gy) if fast is not None else _run_variable_backward(f, (gy,))
+                gy = None
             else:
-                gys = _output_grads_data(f, grads, retain_grad)
-                gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
+                outs = f.outputs
+                if outs.__class__ is _OutputRef:
+                    g = grads_pop(outs())
+                    if retain_grad:
+                        _store_grad(outs(), g)
+                    gxs = fast(g) if fast is not None else _run_variable_backward(f, (g,))
+                else:
+                    gys = _output_grads_data(f, grads, retain_grad)
+                    gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
             ins = f._in
             nxt = None
             if ins.__class__ is not tuple:  # one input: the common case, no loop
@@ -395,10 +372,20 @@ def _backward_data(y, seed, retain_grad):
                 if gxs is not None:
                     prev = grads_get(ins)
                     if prev is None:  # first gradient for ins: its creator is new to the walk
-                        grads[ins] = gxs
                         c = ins.creator
-                        if c is not None and (c.outputs.__class__ is _OutputRef
-                                              or _first_visit(c, seen)):
+                        if c is not None and c.outputs.__class__ is _OutputRef:
+                            if queue.size and c.generation < queue.top:
+                                grads[ins] = gxs
+                                push(c)
+                                f = pop()
+                            else:
+                                if retain_grad:
+                                    _store_grad(ins, gxs)
+                                f = c
+                                gy = gxs
+                            continue
+                        grads[ins] = gxs
+                        if c is not None and _first_visit(c, seen):
                             nxt = c
                     else:
                         grads[ins] = prev + gxs
@@ -955,41 +942,76 @@ class Pow(_WithConstant):
         return self._fit_data(c * x ** (c - 1) * gy)
 
 
-def _apply_constant(cls, x, c, fname):
-    """Apply `cls(c)` to Variable x; the fast path behind every `Variable <op> constant`."""
-    k = c.__class__
-    if not (k is float or k is int or isinstance(c, array_types) or isinstance(c, _scalar_types)):
-        raise TypeError(f'{fname}: cannot combine a Variable with {type(c).__name__}; use a '
-                        f'Variable, a NumPy array or a scalar')
-    a = x.data
-    # 0-d arrays and NumPy scalars follow the same promotion rules (NEP 50), and scalar
-    # arithmetic is several times faster, so 0-d operands are computed as scalars
-    if c.__class__ is _ndarray and c.shape == ():
-        c = c[()]
-    try:
-        y = cls.op(a[()], c) if a.shape == () and a.__class__ is _ndarray else cls.op(a, c)
-    except ValueError:
-        raise ValueError(f'{fname}: shapes {a.shape} and {getattr(c, "shape", ())} cannot be '
-                         f'broadcast together (NumPy broadcasting rules)') from None
-    f = cls.__new__(cls)
-    f.c = c
-    f.bcast = None
-    if y.__class__ is not _ndarray:
-        y = _asarray(y) if isinstance(y, _np_generic) else _ensure_array(y)
-    elif y.shape != a.shape:
-        f.bcast = a.shape
-    out = Variable.__new__(Variable)
-    out.data = y
-    if Config.enable_backprop:
-        f._in = x
-        f.generation = g = x.generation
-        f.outputs = _OutputRef(out)
-        out.creator = f
-        out.generation = g + 1
-    else:
-        out.creator = None
-        out.generation = 0
-    return out
+_new = object.__new__
+
+
+def _arithmetic(binary, const, fname, reflected=False):
+    """Build the Variable operator for one arithmetic operation.
+
+    A Variable operand records `binary` (operands swapped when `reflected`); anything else is a
+    constant recorded by `const`, which keeps it on the function instead of wrapping it in a
+    Variable. The constant path is written out flat: a long scalar chain spends most of its
+    time here.
+    """
+    op = const.op
+
+    def operator_method(self, other):
+        k = other.__class__
+        if k is _ndarray:
+            # 0-d arrays and NumPy scalars follow the same promotion rules (NEP 50), and scalar
+            # arithmetic is several times faster, so 0-d constants are computed as scalars
+            c = other[()] if other.shape == () else other
+        elif k is float or k is int:
+            c = other
+        elif isinstance(other, Variable):
+            if binary is None:
+                raise TypeError(f'{fname}: the exponent must be a scalar or an array, '
+                                f'not a Variable')
+            return binary()(other, self) if reflected else binary()(self, other)
+        elif isinstance(other, array_types) or isinstance(other, _scalar_types):
+            c = other
+        else:
+            raise TypeError(f'{fname}: cannot combine a Variable with {type(other).__name__}; '
+                            f'use a Variable, a NumPy array or a scalar')
+        a = self.data
+        try:
+            y = op(a[()], c) if a.__class__ is _ndarray and a.shape == () else op(a, c)
+        except ValueError:
+            raise ValueError(f'{fname}: shapes {a.shape} and {getattr(c, "shape", ())} cannot '
+                             f'be broadcast together (NumPy broadcasting rules)') from None
+        f = _new(const)
+        f.c = c
+        if y.__class__ is not _ndarray:
+            y = _asarray(y) if isinstance(y, _np_generic) else _ensure_array(y)
+            f.bcast = None
+        else:
+            # an array constant may broadcast x up: the gradient is summed back to x's shape
+            f.bcast = None if y.shape == a.shape else a.shape
+        out = _new(Variable)
+        out.data = y
+        if Config.enable_backprop:
+            f._in = self
+            f.generation = g = self.generation
+            f.outputs = _OutputRef(out)
+            out.creator = f
+            out.generation = g + 1
+        else:
+            out.creator = None
+            out.generation = 0
+        return out
+
+    operator_method.__name__ = fname
+    operator_method.__doc__ = f'Record {fname} with another Variable or with a constant.'
+    return operator_method
+
+
+Variable.__add__ = Variable.__radd__ = _arithmetic(Add, AddConstant, 'add')
+Variable.__sub__ = _arithmetic(Sub, SubConstant, 'sub')
+Variable.__rsub__ = _arithmetic(Sub, RSubConstant, 'sub', reflected=True)
+Variable.__mul__ = Variable.__rmul__ = _arithmetic(Mul, MulConstant, 'mul')
+Variable.__truediv__ = _arithmetic(Div, DivConstant, 'div')
+Variable.__rtruediv__ = _arithmetic(Div, RDivConstant, 'div', reflected=True)
+Variable.__pow__ = _arithmetic(None, Pow, 'pow')
 
 
 def add(x0, x1):
