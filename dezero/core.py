@@ -106,7 +106,7 @@ class Variable:
     """An array that remembers the Function that created it, so gradients can flow back."""
     # name and grad are class-level defaults: most variables never get either, and every
     # attribute stored when a function creates its output costs time on the hottest path
-    __slots__ = ('data', 'creator', 'generation', '__weakref__', '__dict__')
+    __slots__ = ('data', '_creator', 'generation', '__weakref__', '__dict__')
     name = None
     grad = None
     # make `ndarray <op> Variable` defer to Variable's reflected operators
@@ -120,7 +120,7 @@ class Variable:
         self.data = data
         if name is not None:
             self.name = name
-        self.creator = None
+        self._creator = None
         self.generation = 0
 
     # --- array-like properties -----------------------------------------------------------
@@ -153,6 +153,20 @@ class Variable:
         body = str(self.data).replace('\n', '\n' + ' ' * 9)
         return 'variable(' + body + ')'
 
+    @property
+    def creator(self):
+        """The Function that produced this variable (None for leaves)."""
+        f = self._creator
+        if f is not None and f.outputs is None:
+            # the operators record constant steps without the weak reference back to their
+            # output; whoever reaches the function gets it here, through its only output
+            f.outputs = _OutputRef(self)
+        return f
+
+    @creator.setter
+    def creator(self, func):
+        self._creator = func
+
     def set_creator(self, func):
         """Record `func` as this variable's creator (generation one above it)."""
         self.creator = func
@@ -164,22 +178,22 @@ class Variable:
 
     def unchain(self):
         """Cut the link to this variable's creator."""
-        self.creator = None
+        self._creator = None
 
     def unchain_backward(self):
         """Cut every creator link upstream of this variable (truncated backprop through time)."""
-        f = self.creator
+        f = self._creator
         if f is None:
             return
-        self.creator = None
+        self._creator = None
         stack = [f]
         seen = {f}
         while stack:
             ins = stack.pop()._in
             for x in (ins if ins.__class__ is tuple else (ins,)):
-                c = x.creator
+                c = x._creator
                 if c is not None:
-                    x.creator = None
+                    x._creator = None
                     if c not in seen:
                         seen.add(c)
                         stack.append(c)
@@ -213,7 +227,7 @@ class Variable:
             seed = xp.ones_like(self.data)
         else:
             seed = self.grad.data
-        if self.creator is None:  # nothing to walk: the seed is the whole answer
+        if self._creator is None:  # nothing to walk: the seed is the whole answer
             if self.grad is None:
                 self.grad = Variable(seed)
             return
@@ -335,7 +349,7 @@ def _backward_data(y, seed, retain_grad):
     """
     grads = {}
     grads_get, grads_pop = grads.get, grads.pop
-    f = y.creator
+    f = y.creator  # (the property: makes f.outputs if the operators deferred it)
     if f.outputs.__class__ is _OutputRef:
         gy = seed
         if retain_grad:
@@ -372,10 +386,13 @@ def _backward_data(y, seed, retain_grad):
                 if gxs is not None:
                     prev = grads_get(ins)
                     if prev is None:  # first gradient for ins: its creator is new to the walk
-                        c = ins.creator
-                        if c is not None and c.outputs.__class__ is _OutputRef:
+                        c = ins._creator
+                        if c is not None and (c.outputs is None
+                                              or c.outputs.__class__ is _OutputRef):
                             if queue.size and c.generation < queue.top:
                                 grads[ins] = gxs
+                                if c.outputs is None:
+                                    c.outputs = _OutputRef(ins)
                                 push(c)
                                 f = pop()
                             else:
@@ -400,9 +417,12 @@ def _backward_data(y, seed, retain_grad):
                         grads[x] = prev + gx
                         continue
                     grads[x] = gx
-                    c = x.creator
-                    if c is not None and (c.outputs.__class__ is _OutputRef
-                                          or _first_visit(c, seen)):
+                    c = x._creator
+                    if c is None:
+                        continue
+                    if c.outputs is None:
+                        c.outputs = _OutputRef(x)
+                    if c.outputs.__class__ is _OutputRef or _first_visit(c, seen):
                         if nxt is None:
                             nxt = c
                         else:
@@ -499,9 +519,10 @@ def _backward_graph(y, seed, retain_grad):
     grads = {y: seed}
     queue = _GenerationQueue()
     seen = set()
-    if y.creator is not None:
-        seen.add(y.creator)
-        queue.push(y.creator)
+    f = y.creator  # (the property: makes f.outputs if the operators deferred it)
+    if f is not None:
+        seen.add(f)
+        queue.push(f)
     with using_config('enable_backprop', True):
         while queue.size:
             f = queue.pop()
@@ -524,7 +545,7 @@ def _backward_graph(y, seed, retain_grad):
                 gx = as_variable(gx)
                 prev = grads.get(x)
                 grads[x] = gx if prev is None else prev + gx
-                c = x.creator
+                c = x.creator  # (the property, as above)
                 if c is not None and c not in seen:
                     seen.add(c)
                     queue.push(c)
@@ -633,10 +654,10 @@ class Function:
             self.generation = gen
             self._in = inputs[0] if n == 1 else inputs
             self.outputs = _OutputRef(out)
-            out.creator = self
+            out._creator = self
             out.generation = gen + 1
         else:
-            out.creator = None
+            out._creator = None
             out.generation = 0
         return out
 
@@ -645,7 +666,7 @@ class Function:
         if Config.enable_backprop:
             self.generation = gen
             for o in outputs:
-                o.creator = self
+                o._creator = self
                 o.generation = gen + 1
             self.inputs = inputs
             self.outputs = tuple([weakref.ref(o) for o in outputs])
@@ -669,7 +690,7 @@ def _new_output(y):
         y = _ensure_array(y)
     v = Variable.__new__(Variable)
     v.data = y
-    v.creator = None
+    v._creator = None
     v.generation = 0
     return v
 
@@ -992,11 +1013,11 @@ def _arithmetic(binary, const, fname, reflected=False):
         if Config.enable_backprop:
             f._in = self
             f.generation = g = self.generation
-            f.outputs = _OutputRef(out)
-            out.creator = f
+            f.outputs = None  # made on demand: see Variable.creator
+            out._creator = f
             out.generation = g + 1
         else:
-            out.creator = None
+            out._creator = None
             out.generation = 0
         return out
 

@@ -227,6 +227,35 @@ def test_each_backward_runs_once_in_diamond():
     assert len(calls) == 3
 
 
+def _constant_steps_every_way(x0, x1):
+    """Constant steps met as a chain, through two-input functions, and queued behind a
+    higher generation (the deep branch d): every way the walk can reach one."""
+    a = x0 * 3.0
+    b = (x1 - 1.0) ** 2
+    d = x0
+    for _ in range(4):
+        d = 1.1 * d + 0.5
+    return a * b + 2.0 / (b + 1.0) + d - x1
+
+
+def test_constant_steps_every_way_the_walk_reaches_them():
+    check_function(_constant_steps_every_way, rand(3), rand(2, 1))
+
+
+def test_constant_step_outputs_reached_by_the_walk_are_its_outputs():
+    x = Variable(np.array(1.5))
+    a = x * 3.0
+    b = a - 1.0
+    y = a * b + (x / 2.0) ** 2
+    y.backward(retain_grad=True)
+    assert a.grad.data == pytest.approx(2 * 4.5 - 1.0) and b.grad.data == 4.5
+    for v in (a, b, y):
+        assert v.creator.outputs[0]() is v
+    x.cleargrad()
+    y.backward(create_graph=True)
+    assert x.grad.data == pytest.approx(3.0 * (2 * 4.5 - 1.0) + 0.75)
+
+
 def test_generations_order_complex_graph():
     x = Variable(np.array(2.0))
     a = x ** 2
