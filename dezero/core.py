@@ -988,7 +988,29 @@ def _arithmetic(binary, const, fname, reflected=False):
             if binary is None:
                 raise TypeError(f'{fname}: the exponent must be a scalar or an array, '
                                 f'not a Variable')
-            return binary()(other, self) if reflected else binary()(self, other)
+            # recorded here rather than through Function.__call__: like the constant steps,
+            # the function never escapes, so its weak reference to y waits for Variable.creator
+            x0, x1 = (other, self) if reflected else (self, other)
+            f = _new(binary)
+            y = f.forward(x0.data, x1.data)
+            if y.__class__ is not _ndarray:
+                y = _ensure_array(y)
+            out = _new(Variable)
+            out.data = y
+            if Config.enable_backprop:
+                g = x0.generation
+                g1 = x1.generation
+                if g1 > g:
+                    g = g1
+                f.generation = g
+                f._in = (x0, x1)
+                f.outputs = None
+                out._creator = f
+                out.generation = g + 1
+            else:
+                out._creator = None
+                out.generation = 0
+            return out
         elif isinstance(other, array_types) or isinstance(other, _scalar_types):
             c = other
         else:
