@@ -504,10 +504,8 @@ def _output_grads_data(f, grads, retain_grad):
 def _zeros_for(f, ref, o):
     if o is not None:
         return cuda.get_array_module(o.data).zeros_like(o.data)
-    i = f.outputs.index(ref)
-    shape, dtype = f._out_meta[i]
     xp = cuda.get_array_module(f.inputs[0].data) if f.inputs else np
-    return xp.zeros(shape, dtype=dtype)
+    return xp.zeros(ref.shape, dtype=ref.dtype)
 
 
 def _as_tuple(x):
@@ -581,6 +579,17 @@ class _OutputRef(weakref.ref):
         raise ValueError('not an output of this function')
 
 
+class _SiblingRef(weakref.ref):
+    """Weak reference to one output of a multi-output function, with that output's shape and
+    dtype: an output dropped before backward still gets a zero gradient of the right kind."""
+    __slots__ = ('shape', 'dtype')
+
+    def __init__(self, o):
+        super().__init__(o)
+        self.shape = o.data.shape
+        self.dtype = o.data.dtype
+
+
 class Function:
     """Base class of every differentiable operation.
 
@@ -590,7 +599,7 @@ class Function:
     """
     # slots keep built-in functions small (no per-instance dict for the garbage collector to
     # walk); subclasses that do not declare __slots__ get a normal __dict__
-    __slots__ = ('_in', 'outputs', 'generation', '_out_meta', '__weakref__')
+    __slots__ = ('_in', 'outputs', 'generation', '__weakref__')
     backward_data = None
 
     @property
@@ -669,8 +678,7 @@ class Function:
                 o._creator = self
                 o.generation = gen + 1
             self.inputs = inputs
-            self.outputs = tuple([weakref.ref(o) for o in outputs])
-            self._out_meta = [(o.data.shape, o.data.dtype) for o in outputs]
+            self.outputs = tuple([_SiblingRef(o) for o in outputs])
         return outputs
 
     def forward(self, *xs):
