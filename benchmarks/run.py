@@ -9,6 +9,7 @@ reported with the ratio dezero / hand-written NumPy (and / PyTorch where a case 
     python benchmarks/run.py --rounds 3
 """
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -36,13 +37,29 @@ def load_cases():
 
 
 def run_one(case, impl):
-    """Child process: run one implementation once and print its measurements as JSON."""
+    """Child process: run one implementation once and print its measurements as JSON.
+
+    The libraries are imported first and one full garbage collection clears what importing
+    them left, so every implementation starts from the same collector state; collections
+    during the run are timed as part of it.
+    """
     cases = load_cases()
     fn = cases[case]['impls'][impl]
+    _preload(impl)
+    gc.collect()
     result = fn()
     if not isinstance(result, dict):
         result = {'time': result}
     print(json.dumps(result))
+
+
+def _preload(impl):
+    import dezero.functions  # noqa: F401  (imports dezero and its core)
+    if impl == 'torch':
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            pass
 
 
 def measure(case, impl):

@@ -339,18 +339,20 @@ class _GenerationQueue:
 def _backward_data(y, seed, retain_grad):
     """Backward on plain arrays: nothing is recorded, gradients become Variables at the end.
 
-    Gradients live in a local dict while the walk runs. A function joins the queue when one of
-    its outputs receives its first gradient (so no visited-set is needed for single-output
-    functions). A function's new creator upstream goes next without touching the queue when
-    nothing queued has a higher generation: every other consumer of the variable between them
-    then has a higher generation too, so it is done already, and the variable's gradient is
-    final. That gradient is carried straight to the creator (`gy`) instead of through the dict:
-    chains and the spine of wide graphs touch neither the queue nor the dict.
+    Gradients wait in a local dict: keyed by a variable's creator when it has a single output
+    (so the walk never needs the creator's reference back to that output), by the variable
+    itself for leaves and outputs of multi-output functions. A function joins the queue when
+    one of its outputs receives its first gradient (so no visited-set is needed for
+    single-output functions). A function's new creator upstream goes next without touching the
+    queue when nothing queued has a higher generation: every other consumer of the variable
+    between them then has a higher generation too, so it is done already, and the variable's
+    gradient is final. That gradient is carried straight to the creator (`gy`) instead of
+    through the dict: chains and the spine of wide graphs touch neither the queue nor the dict.
     """
     grads = {}
     grads_get, grads_pop = grads.get, grads.pop
-    f = y.creator  # (the property: makes f.outputs if the operators deferred it)
-    if f.outputs.__class__ is _OutputRef:
+    f = y._creator
+    if f.outputs is None or f.outputs.__class__ is _OutputRef:
         gy = seed
         if retain_grad:
             _store_grad(y, seed)
@@ -368,14 +370,14 @@ def _backward_data(y, seed, retain_grad):
                 gy = None
             else:
                 outs = f.outputs
-                if outs.__class__ is _OutputRef:
-                    g = grads_pop(outs())
+                if outs.__class__ is tuple:
+                    gys = _output_grads_data(f, grads, retain_grad)
+                    gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
+                else:
+                    g = grads_pop(f)
                     if retain_grad:
                         _store_grad(outs(), g)
                     gxs = fast(g) if fast is not None else _run_variable_backward(f, (g,))
-                else:
-                    gys = _output_grads_data(f, grads, retain_grad)
-                    gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
             ins = f._in
             nxt = None
             if ins.__class__ is not tuple:  # one input: the common case, no loop
@@ -384,49 +386,59 @@ def _backward_data(y, seed, retain_grad):
                         raise _arity_error(f, gxs, 1)
                     gxs = gxs[0]
                 if gxs is not None:
-                    prev = grads_get(ins)
-                    if prev is None:  # first gradient for ins: its creator is new to the walk
-                        c = ins._creator
-                        if c is not None and (c.outputs is None
-                                              or c.outputs.__class__ is _OutputRef):
-                            if queue.size and c.generation < queue.top:
-                                grads[ins] = gxs
-                                if c.outputs is None:
-                                    c.outputs = _OutputRef(ins)
-                                push(c)
-                                f = pop()
-                            else:
-                                if retain_grad:
-                                    _store_grad(ins, gxs)
-                                f = c
-                                gy = gxs
-                            continue
-                        grads[ins] = gxs
-                        if c is not None and _first_visit(c, seen):
-                            nxt = c
+                    c = ins._creator
+                    if c is None or c.outputs.__class__ is tuple:  # a leaf, or one of several
+                        prev = grads_get(ins)
+                        if prev is None:
+                            grads[ins] = gxs
+                            if c is not None and _first_visit(c, seen):
+                                nxt = c
+                        else:
+                            grads[ins] = prev + gxs
                     else:
-                        grads[ins] = prev + gxs
+                        prev = grads_get(c)
+                        if prev is not None:
+                            grads[c] = prev + gxs
+                        elif queue.size and c.generation < queue.top:
+                            grads[c] = gxs
+                            if retain_grad and c.outputs is None:
+                                c.outputs = _OutputRef(ins)
+                            push(c)
+                            f = pop()
+                            continue
+                        else:  # c goes next, and the gradient of its output is final
+                            if retain_grad:
+                                _store_grad(ins, gxs)
+                            f = c
+                            gy = gxs
+                            continue
             else:
                 if gxs.__class__ is not tuple or len(gxs) != len(ins):
                     raise _arity_error(f, gxs, len(ins))
                 for x, gx in zip(ins, gxs):
                     if gx is None:
                         continue
-                    prev = grads_get(x)
-                    if prev is not None:
-                        grads[x] = prev + gx
-                        continue
-                    grads[x] = gx
                     c = x._creator
-                    if c is None:
-                        continue
-                    if c.outputs is None:
-                        c.outputs = _OutputRef(x)
-                    if c.outputs.__class__ is _OutputRef or _first_visit(c, seen):
-                        if nxt is None:
-                            nxt = c
-                        else:
-                            push(c)
+                    if c is None or c.outputs.__class__ is tuple:
+                        prev = grads_get(x)
+                        if prev is not None:
+                            grads[x] = prev + gx
+                            continue
+                        grads[x] = gx
+                        if c is None or not _first_visit(c, seen):
+                            continue
+                    else:
+                        prev = grads_get(c)
+                        if prev is not None:
+                            grads[c] = prev + gx
+                            continue
+                        grads[c] = gx
+                        if retain_grad and c.outputs is None:
+                            c.outputs = _OutputRef(x)
+                    if nxt is None:
+                        nxt = c
+                    else:
+                        push(c)
             if nxt is not None:
                 # nxt goes first unless something queued has a higher generation
                 if queue.size and nxt.generation < queue.top:
@@ -455,13 +467,8 @@ def _store_leaf_grads(grads):
 
 
 def _first_visit(c, seen):
-    """True the first time the walk reaches creator c through an output with a new gradient.
-
-    A single-output function is reached exactly once that way; one with several outputs may be
-    reached through each of them, so those are remembered in `seen`.
-    """
-    if c.outputs.__class__ is _OutputRef:
-        return True
+    """True the first time the walk reaches multi-output function c through an output with a
+    new gradient: it may be reached through each of its outputs."""
     if c in seen:
         return False
     seen.add(c)

@@ -242,6 +242,27 @@ def test_constant_steps_every_way_the_walk_reaches_them():
     check_function(_constant_steps_every_way, rand(3), rand(2, 1))
 
 
+def test_retain_grad_keeps_every_intermediate_gradient_the_walk_computes():
+    x0, x1 = Variable(rand(3)), Variable(rand(2, 1))
+    a = x0 * 3.0
+    b = (x1 - 1.0) ** 2
+    d = x0
+    steps = []
+    for _ in range(4):
+        d = 1.1 * d + 0.5
+        steps.append(d)
+    y = F.sum(a * b + 2.0 / (b + 1.0) + d - x1)
+    y.backward(retain_grad=True)
+    # y = sum(...) so every gradient of an intermediate is a plain derivative of the sum
+    assert np.allclose(a.grad.data, np.broadcast_to(b.data, (2, 3)).sum(axis=0))
+    assert np.allclose(steps[-1].grad.data, 2.0)  # d is broadcast over the two rows
+    assert np.allclose(steps[0].grad.data, 2.0 * 1.1 ** 3)
+    g1 = x1.grad.data.copy()
+    x0.cleargrad(), x1.cleargrad()
+    y.backward()
+    assert np.allclose(x1.grad.data, g1)
+
+
 def test_constant_step_outputs_reached_by_the_walk_are_its_outputs():
     x = Variable(np.array(1.5))
     a = x * 3.0
