@@ -1117,6 +1117,7 @@ def pow(x, c):
 # ---------------------------------------------------------------------------------------------
 class Reshape(Function):
     """y = x reshaped;  the gradient is reshaped back."""
+    __slots__ = ('shape', 'x_shape')
 
     def __init__(self, shape):
         self.shape = shape
@@ -1148,6 +1149,7 @@ def reshape(x, shape):
 
 class Transpose(Function):
     """y = x with permuted axes;  the gradient gets the inverse permutation."""
+    __slots__ = ('axes',)
 
     def __init__(self, axes=None):
         self.axes = axes
@@ -1178,6 +1180,7 @@ def transpose(x, axes=None):
 
 class Sum(Function):
     """y = sum of x over `axis`;  the gradient is broadcast back to x's shape."""
+    __slots__ = ('axis', 'keepdims', 'x_shape')
 
     def __init__(self, axis, keepdims):
         self.axis = axis
@@ -1221,6 +1224,7 @@ def sum(x, axis=None, keepdims=False):
 
 class SumTo(Function):
     """y = x summed down to `shape`;  the gradient is broadcast back."""
+    __slots__ = ('shape', 'x_shape')
 
     def __init__(self, shape):
         self.shape = shape
@@ -1253,6 +1257,7 @@ def _sum_to_var(gy, shape):
 
 class BroadcastTo(Function):
     """y = x broadcast to `shape`;  the gradient is summed back to x's shape."""
+    __slots__ = ('shape', 'x_shape')
 
     def __init__(self, shape):
         self.shape = shape
@@ -1358,6 +1363,7 @@ def matmul(x, W):
 
 class GetItem(Function):
     """y = x[slices];  the gradient scatters gy back into zeros of x's shape."""
+    __slots__ = ('slices', 'x_shape')
 
     def __init__(self, slices):
         self.slices = slices
@@ -1389,6 +1395,7 @@ def _scatter_add(gy, slices, shape):
 
 class GetItemGrad(Function):
     """Scatter-add gy into zeros of the input shape; its own gradient is get_item again."""
+    __slots__ = ('slices', 'in_shape')
 
     def __init__(self, slices, in_shape):
         self.slices = slices
@@ -1415,6 +1422,7 @@ def get_item(x, slices):
 
 class Max(Function):
     """y = max of x over `axis`;  the gradient goes to the positions that hold the maximum."""
+    __slots__ = ('axis', 'keepdims')
     _reduce = 'max'
 
     def __init__(self, axis=None, keepdims=False):
@@ -1446,6 +1454,7 @@ class Max(Function):
 
 class Min(Max):
     """y = min of x over `axis`;  the gradient goes to the positions that hold the minimum."""
+    __slots__ = ()
     _reduce = 'min'
 
 

@@ -19,6 +19,7 @@ from dezero.core import (Function, Variable, as_variable, as_array, Config,  # n
 # =============================================================================================
 class Sin(Function):
     """y = sin(x);  dy/dx = cos(x)."""
+    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).sin(x)
@@ -37,6 +38,7 @@ def sin(x):
 
 class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)."""
+    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).cos(x)
@@ -55,6 +57,7 @@ def cos(x):
 
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2."""
+    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).tanh(x)
@@ -75,6 +78,7 @@ def tanh(x):
 
 class Exp(Function):
     """y = exp(x);  dy/dx = y."""
+    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).exp(x)
@@ -93,6 +97,7 @@ def exp(x):
 
 class Log(Function):
     """y = log(x);  dy/dx = 1/x."""
+    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).log(x)
@@ -302,6 +307,7 @@ def relu(x):
 
 class LeakyReLU(Function):
     """y = x where x > 0, else slope * x;  dy/dx = 1 or slope."""
+    __slots__ = ('slope',)
 
     def __init__(self, slope):
         self.slope = float(slope)  # a Python float adopts the data's dtype
@@ -328,6 +334,7 @@ def leaky_relu(x, slope=0.2):
 
 class Softmax(Function):
     """y = exp(x) / sum(exp(x), axis);  dx = y * gy - y * sum(y * gy, axis)."""
+    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis
@@ -364,6 +371,7 @@ def softmax_simple(x, axis=1):
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x, axis);  dx = gy - exp(y) * sum(gy, axis)."""
+    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis
@@ -450,6 +458,7 @@ class SoftmaxCrossEntropy(Function):
 
     The labels are a constant of the function, not an input: they have no gradient.
     """
+    __slots__ = ('t', 'rows', 'e', 's')
 
     def __init__(self, t):
         self.t = t
@@ -526,6 +535,7 @@ class SigmoidCrossEntropy(Function):
 
     softplus(x) = max(x, 0) + log1p(exp(-|x|)) keeps every term finite for any logit.
     """
+    __slots__ = ('t',)
 
     def __init__(self, t):
         self.t = t
@@ -579,6 +589,7 @@ def accuracy(y, t):
 # --- regularisation and normalisation --------------------------------------------------------
 class Dropout(Function):
     """y = x * mask / (1 - ratio);  dy/dx = mask / (1 - ratio)."""
+    __slots__ = ('mask', 'scale')
 
     def __init__(self, mask, scale):
         self.mask = mask
@@ -613,6 +624,7 @@ def dropout(x, dropout_ratio=0.5):
 
 class Clip(Function):
     """y = min(max(x, x_min), x_max);  dy/dx = 1 inside [x_min, x_max], else 0."""
+    __slots__ = ('x_max', 'x_min')
 
     def __init__(self, x_min, x_max):
         self.x_min = x_min
@@ -787,6 +799,7 @@ def embed_id(x, W):
 # =============================================================================================
 class Concat(Function):
     """y = concatenate(xs, axis);  each input's gradient is its slice of gy."""
+    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis
