@@ -34,17 +34,30 @@ class Config:
     train = True
 
 
-@contextlib.contextmanager
-def using_config(name, value):
-    """Temporarily set `Config.<name>` to `value` inside a `with` block."""
-    if not hasattr(Config, name):
-        raise AttributeError(f'using_config: Config has no setting {name!r}')
-    old = getattr(Config, name)
-    setattr(Config, name, value)
-    try:
-        yield
-    finally:
-        setattr(Config, name, old)
+class using_config(contextlib.ContextDecorator):
+    """Temporarily set `Config.<name>` to `value` inside a `with` block (or a decorated call).
+
+    A small class rather than a generator: training loops enter `no_grad()` every step.
+    """
+    __slots__ = ('name', 'value', 'old')
+
+    def __init__(self, name, value):
+        if not hasattr(Config, name):
+            raise AttributeError(f'using_config: Config has no setting {name!r}')
+        self.name = name
+        self.value = value
+
+    def _recreate_cm(self):  # each decorated call gets its own saved value (recursion-safe)
+        return using_config(self.name, self.value)
+
+    def __enter__(self):
+        self.old = getattr(Config, self.name)
+        setattr(Config, self.name, self.value)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(Config, self.name, self.old)
+        return False
 
 
 def no_grad():
@@ -223,8 +236,8 @@ class Variable:
         if self.data is None:
             raise ValueError('Variable.backward: this variable holds no data')
         if self.grad is None:
-            xp = cuda.get_array_module(self.data)
-            seed = xp.ones_like(self.data)
+            seed = cuda.get_array_module(self.data).empty_like(self.data)
+            seed.fill(1)
         else:
             seed = self.grad.data
         if self._creator is None:  # nothing to walk: the seed is the whole answer
@@ -362,7 +375,9 @@ def _backward_data(y, seed, retain_grad):
     queue = _GenerationQueue()
     push, pop = queue.push, queue.pop
     seen = set()  # multi-output functions reached so far
-    with using_config('enable_backprop', False):
+    recording = Config.enable_backprop
+    Config.enable_backprop = False  # backward_data records nothing; user backwards neither
+    try:
         while f is not None:
             fast = f.backward_data
             if gy is not None:  # carried: f has one output and its gradient is final
@@ -448,6 +463,8 @@ def _backward_data(y, seed, retain_grad):
                     f = nxt
             else:
                 f = pop() if queue.size else None
+    finally:
+        Config.enable_backprop = recording
     _store_leaf_grads(grads)
 
 

@@ -337,6 +337,41 @@ def test_no_grad_records_nothing():
     assert Config.train
 
 
+def test_config_switches_restore_after_errors_nesting_and_as_decorators():
+    with pytest.raises(AttributeError, match='using_config'):
+        using_config('no_such_setting', 1)
+    with pytest.raises(RuntimeError):
+        with no_grad():
+            raise RuntimeError('inside')
+    assert Config.enable_backprop
+    with no_grad():
+        with using_config('enable_backprop', True):
+            assert Config.enable_backprop
+        assert not Config.enable_backprop
+    assert Config.enable_backprop
+
+    @no_grad()
+    def depth(n):
+        """Recursion through one decorated function restores each level's setting."""
+        assert not Config.enable_backprop
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3 and Config.enable_backprop
+    # a failing backward leaves graph recording as it was
+    x = Variable(np.array(2.0))
+
+    class Broken(Function):
+        def forward(self, x):
+            return x
+
+        def backward(self, gy):
+            raise ValueError('broken backward')
+
+    with pytest.raises(ValueError, match='broken'):
+        Broken()(x).backward()
+    assert Config.enable_backprop
+
+
 def test_create_graph_false_builds_no_graph():
     x = Variable(np.array(2.0))
     y = x ** 3
