@@ -469,18 +469,20 @@ def _backward_data(y, seed, retain_grad):
 
 
 def _store_leaf_grads(grads):
-    """What is left are leaves (and y itself when it has no creator): give each its own
-    writable array, so that in-place updates of one gradient never touch another."""
+    """Move the leaves' gradients into `x.grad`, each its own writable array, so that in-place
+    updates of one gradient never touch another."""
     stored = set()
     for x, g in grads.items():
         if g.__class__ is not _ndarray:
             g = _ensure_array(g)
-        # a fresh array (no base) is always writable; views may be read-only broadcasts
-        if id(g) in stored or (g.base is not None and not getattr(g.flags, 'writeable', True)):
+            writable = getattr(g.flags, 'writeable', True)
+        else:  # a fresh array (no base) is always writable; views may be read-only broadcasts
+            writable = g.base is None or g.flags.writeable
+        if not writable or id(g) in stored:
             g = g.copy()
         stored.add(id(g))
         old = x.grad
-        x.grad = Variable(g) if old is None else Variable(_ensure_array(old.data + g))
+        x.grad = _new_output(g if old is None else old.data + g)
 
 
 def _first_visit(c, seen):
