@@ -52,6 +52,11 @@ def _random_weight(shape, fan_in, dtype, xp):
     return w if xp is np else xp.asarray(w)
 
 
+# bumped whenever any layer registers or drops a Parameter or a sub-Layer, so that each layer's
+# cached parameter list (rebuilt on the next params() call) never outlives a change of structure
+_structure_version = [0]
+
+
 class Layer:
     """Base class of layers: registers Parameters and sub-Layers in assignment order."""
 
@@ -66,14 +71,17 @@ class Layer:
                 raise AttributeError(f'{type(self).__name__}: assign {name!r} after calling '
                                      f'super().__init__() in __init__')
             registry[name] = None  # an existing name keeps its position
+            _structure_version[0] += 1
         elif registry is not None and name in registry:
             del registry[name]
+            _structure_version[0] += 1
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
         registry = self.__dict__.get('_params')
-        if registry is not None:
-            registry.pop(name, None)
+        if registry is not None and name in registry:
+            del registry[name]
+            _structure_version[0] += 1
         object.__delattr__(self, name)
 
     def __call__(self, *inputs):
@@ -96,7 +104,16 @@ class Layer:
         return [(name, d[name]) for name in d['_params']]
 
     def params(self):
-        """Yield every Parameter of this layer and its sub-layers, in assignment order, once."""
+        """Iterate over every Parameter of this layer and its sub-layers, in assignment order,
+        each once. The list is cached until some layer's structure changes: training loops
+        ask for it several times per step (cleargrads, the optimizer)."""
+        d = self.__dict__
+        cache = d.get('_params_cache')
+        if cache is None or cache[0] != _structure_version[0]:
+            cache = d['_params_cache'] = (_structure_version[0], list(self._walk_params()))
+        return iter(cache[1])
+
+    def _walk_params(self):
         seen = set()
         stack = [iter(self._children())]
         while stack:

@@ -56,6 +56,24 @@ def test_reassignment_keeps_position_and_removal_unregisters():
     assert 'v' not in net._params
 
 
+def test_params_follow_every_change_of_structure_below():
+    """params() is cached between calls; a change anywhere in the tree must show at once."""
+    net = Net()
+    assert list(net.params()) == [net.z, net.inner.q, net.inner.deep.w, net.a]
+    new = Parameter(np.ones(5))
+    net.inner.deep.extra = new  # two levels down
+    assert list(net.params()) == [net.z, net.inner.q, net.inner.deep.w, new, net.a]
+    replacement = Parameter(np.ones(1))
+    net.inner.q = replacement
+    assert list(net.params())[1] is replacement
+    del net.inner.deep.w
+    assert list(net.params()) == [net.z, replacement, new, net.a]
+    net.inner.deep = Layer()
+    assert list(net.params()) == [net.z, replacement, net.a]
+    it = net.params()
+    assert next(it) is net.z and list(it) == [replacement, net.a]
+
+
 def test_shared_parameter_yielded_once():
     net = Layer()
     p = Parameter(np.ones(2))
