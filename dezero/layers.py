@@ -86,13 +86,15 @@ class Layer:
 
     def __call__(self, *inputs):
         outputs = self.forward(*inputs)
-        outs = outputs if isinstance(outputs, tuple) else (outputs,)
         # weak references, as for Functions: a layer must not keep a whole graph alive
         # (written to __dict__ directly: lists are never registered, and this runs per call)
         d = self.__dict__
         d['inputs'] = [_weakref_or_none(x) for x in inputs]
-        d['outputs'] = [_weakref_or_none(y) for y in outs]
-        return outputs if len(outs) > 1 else outs[0]
+        if not isinstance(outputs, tuple):
+            d['outputs'] = [_weakref_or_none(outputs)]
+            return outputs
+        d['outputs'] = [_weakref_or_none(y) for y in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
 
     def forward(self, *inputs):
         """Compute the outputs from the inputs (subclasses define it)."""
