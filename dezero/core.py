@@ -365,10 +365,10 @@ def _backward_data(y, seed, retain_grad):
     grads = {}
     grads_get, grads_pop = grads.get, grads.pop
     f = y._creator
+    if retain_grad and y.grad is None:
+        y.grad = Variable(seed)  # the root keeps its seed; it is never added to itself
     if f.outputs is None or f.outputs.__class__ is _OutputRef:
         gy = seed
-        if retain_grad:
-            _store_grad(y, seed)
     else:
         grads[y] = seed
         gy = None
@@ -386,7 +386,7 @@ def _backward_data(y, seed, retain_grad):
             else:
                 outs = f.outputs
                 if outs.__class__ is tuple:
-                    gys = _output_grads_data(f, grads, retain_grad)
+                    gys = _output_grads_data(f, grads, retain_grad, y)
                     gxs = fast(*gys) if fast is not None else _run_variable_backward(f, gys)
                 else:
                     g = grads_pop(f)
@@ -465,24 +465,37 @@ def _backward_data(y, seed, retain_grad):
                 f = pop() if queue.size else None
     finally:
         Config.enable_backprop = recording
-    _store_leaf_grads(grads)
+    _store_leaf_grads(grads, seed if y.grad is not None else None)
 
 
-def _store_leaf_grads(grads):
-    """Move the leaves' gradients into `x.grad`, each its own writable array, so that in-place
-    updates of one gradient never touch another."""
-    stored = set()
+def _store_leaf_grads(grads, held):
+    """Move the leaves' gradients into `x.grad`, each in memory of its own: backward hands one
+    array to several inputs (`x0 + x1`) or views of it (reshape), and optimizer hooks update
+    gradients in place, which must never reach another leaf or `held` (the root's gradient)."""
+    taken = set() if held is None else {id(_memory_owner(held))}
     for x, g in grads.items():
         if g.__class__ is not _ndarray:
             g = _ensure_array(g)
-            writable = getattr(g.flags, 'writeable', True)
-        else:  # a fresh array (no base) is always writable; views may be read-only broadcasts
-            writable = g.base is None or g.flags.writeable
-        if not writable or id(g) in stored:
-            g = g.copy()
-        stored.add(id(g))
         old = x.grad
-        x.grad = _new_output(g if old is None else old.data + g)
+        if old is not None:  # the sum is a fresh array
+            x.grad = _new_output(_ensure_array(old.data + g))
+            continue
+        owner = g.base
+        if owner is None:  # owns its memory, so writable
+            owner = g
+        elif not getattr(g.flags, 'writeable', True):  # e.g. a broadcast view
+            owner = None
+        if owner is None or id(owner) in taken:
+            g = g.copy()
+            owner = g
+        taken.add(id(owner))
+        x.grad = _new_output(g)
+
+
+def _memory_owner(a):
+    """The array that owns a's memory (NumPy and CuPy point a view's `base` at it)."""
+    base = getattr(a, 'base', None)
+    return a if base is None else base
 
 
 def _first_visit(c, seen):
@@ -506,22 +519,21 @@ def _run_variable_backward(f, gys):
 
 
 def _store_grad(x, g):
-    if g.__class__ is not _ndarray:
-        g = as_array(g)
+    """Keep an intermediate gradient (retain_grad): a copy, since the array flows on."""
     if x.grad is None:
-        x.grad = Variable(g)
+        x.grad = Variable(_ensure_array(g).copy())
     else:
         x.grad = Variable(_ensure_array(x.grad.data + g))
 
 
-def _output_grads_data(f, grads, retain_grad):
+def _output_grads_data(f, grads, retain_grad, root):
     gys = []
     for ref in f.outputs:
         o = ref()
         g = None if o is None else grads.pop(o, None)
         if g is None:  # an unused output contributes a zero gradient
             g = _zeros_for(f, ref, o)
-        elif retain_grad:
+        elif retain_grad and o is not root:
             _store_grad(o, g)
         gys.append(g)
     return tuple(gys)
@@ -541,6 +553,10 @@ def _as_tuple(x):
 def _backward_graph(y, seed, retain_grad):
     """Backward on Variables: every gradient is recorded so it can be differentiated again."""
     grads = {y: seed}
+    if retain_grad and y.grad is None:
+        y.grad = seed  # the root keeps its seed; it is never added to itself
+    # gradients held outside the walk (the root's, retained ones): leaves must not share them
+    taken = set() if y.grad is None else {id(y.grad), id(_memory_owner(y.grad.data))}
     queue = _GenerationQueue()
     seen = set()
     f = y.creator  # (the property: makes f.outputs if the operators deferred it)
@@ -556,8 +572,8 @@ def _backward_graph(y, seed, retain_grad):
                 g = None if o is None else grads.pop(o, None)
                 if g is None:
                     g = Variable(_zeros_for(f, ref, o))
-                elif retain_grad:
-                    o.grad = g if o.grad is None else o.grad + g
+                elif retain_grad and o is not y:
+                    o.grad = _own_gradient(g, taken) if o.grad is None else o.grad + g
                 gys.append(g)
             gxs = _as_tuple(f.backward(*gys))
             if len(gxs) != len(f.inputs):
@@ -574,7 +590,19 @@ def _backward_graph(y, seed, retain_grad):
                     seen.add(c)
                     queue.push(c)
         for x, g in grads.items():
-            x.grad = g if x.grad is None else x.grad + g
+            x.grad = _own_gradient(g, taken) if x.grad is None else x.grad + g
+
+
+def _own_gradient(g, taken):
+    """g, or a differentiable copy of it when g or its memory is already held by another
+    variable's `.grad` (ids in `taken`): as on the array path, no two gradients share memory."""
+    owner = id(_memory_owner(g.data))
+    if id(g) in taken or owner in taken:
+        g = _Copy()(g)
+        owner = id(g.data)
+    taken.add(id(g))
+    taken.add(owner)
+    return g
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,7 +733,8 @@ class Function:
                 o.generation = gen + 1
             self.inputs = inputs
             self.outputs = tuple([_SiblingRef(o) for o in outputs])
-        return outputs
+        # a forward that returns a 1-tuple still gives one Variable, as the book's __call__ does
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def forward(self, *xs):
         """Compute the outputs from input arrays."""
@@ -997,6 +1026,32 @@ class Pow(_WithConstant):
         return self._fit_data(c * x ** (c - 1) * gy)
 
 
+class RPowConstant(_WithConstant):
+    """y = c ** x;  dy/dx = c**x * log(c)."""
+    __slots__ = ()
+    symbol = 'r**'
+
+    @staticmethod
+    def op(x, c):
+        return c ** x
+
+    def backward(self, gy):
+        x, = self.inputs
+        c = self.c
+        return self._fit(gy * c ** x * _log_of(c, gy.data))
+
+    def backward_data(self, gy):
+        c = self.c
+        return self._fit_data(gy * c ** self._in.data * _log_of(c, gy))
+
+
+def _log_of(c, like):
+    """log(c) for a constant base, in the module of `like` (NumPy or CuPy); a Python number
+    stays a Python float, so that float32 gradients stay float32."""
+    lc = cuda.get_array_module(like).log(c)
+    return float(lc) if isinstance(c, (int, float)) else lc
+
+
 _new = object.__new__
 
 
@@ -1089,6 +1144,7 @@ Variable.__mul__ = Variable.__rmul__ = _arithmetic(Mul, MulConstant, 'mul')
 Variable.__truediv__ = _arithmetic(Div, DivConstant, 'div')
 Variable.__rtruediv__ = _arithmetic(Div, RDivConstant, 'div', reflected=True)
 Variable.__pow__ = _arithmetic(None, Pow, 'pow')
+Variable.__rpow__ = _arithmetic(None, RPowConstant, 'pow', reflected=True)
 
 
 def add(x0, x1):
@@ -1129,6 +1185,20 @@ def rdiv(x0, x1):
 def pow(x, c):
     """x ** c for a constant exponent c (scalar or array)."""
     return as_variable(x).__pow__(c)
+
+
+class _Copy(Function):
+    """y = a copy of x;  dy/dx = 1. Gives a leaf a gradient of its own under create_graph."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+    def backward_data(self, gy):
+        return gy
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ UNARY = [
     ('mul_scalar', lambda x: x * 2.5, lambda x: x * 2.5),
     ('rmul_scalar', lambda x: 2.5 * x, lambda x: 2.5 * x),
     ('div_scalar', lambda x: x / 4.0, lambda x: x / 4.0),
+    ('rpow_scalar', lambda x: 2.5 ** x, lambda x: 2.5 ** x),
     ('shared_square', lambda x: x * x, lambda x: x * x),
     ('shared_sum', lambda x: x + x, lambda x: x + x),
     ('shared_chain', lambda x: (x * x + x) * x, lambda x: (x * x + x) * x),
@@ -321,6 +322,108 @@ def test_leaf_gradients_are_independent_writable_arrays():
     assert x0.grad.data is not x1.grad.data
     x0.grad.data *= 5
     np.testing.assert_array_equal(x1.grad.data, np.ones(3))
+
+
+@pytest.mark.parametrize('create_graph', [False, True])
+@pytest.mark.parametrize('retain_grad', [False, True])
+def test_no_two_gradients_share_memory(create_graph, retain_grad):
+    # y = a.reshape(2, 2) + b + c.T: backward hands b the same gradient as the sum, a a view of
+    # it and c a transposed view; an in-place update of one must not reach the others
+    a, b, c = Variable(np.ones(4)), Variable(np.ones((2, 2))), Variable(np.ones((2, 2)))
+    s = a.reshape(2, 2) + b
+    y = s + c.T
+    y.backward(retain_grad=retain_grad, create_graph=create_graph)
+    held = [a.grad, b.grad, c.grad] + ([s.grad, y.grad] if retain_grad else [])
+    for i, g in enumerate(held):
+        for h in held[i + 1:]:
+            assert not np.shares_memory(g.data, h.data)
+    b.grad.data *= 7
+    for g in held:
+        if g is not b.grad:
+            np.testing.assert_array_equal(g.data, np.ones(g.shape))
+
+
+def test_optimizer_hooks_apply_once_to_leaves_with_one_gradient():
+    from dezero import Model, optimizers
+    a, b = Parameter(np.ones(4)), Parameter(np.ones((2, 2)))
+    (a.reshape(2, 2) + b).sum().backward()
+    m = Model()
+    m.a, m.b = a, b
+    opt = optimizers.SGD(lr=1.0).setup(m)
+    opt.add_hook(optimizers.WeightDecay(0.5))
+    opt.update()
+    # w - lr * (g + rate * w) = 1 - (1 + 0.5) for every element of both
+    np.testing.assert_array_equal(a.data, np.full(4, -0.5))
+    np.testing.assert_array_equal(b.data, np.full((2, 2), -0.5))
+
+
+def test_shared_leaf_gradients_stay_differentiable_under_create_graph():
+    x0, x1 = Variable(np.array(3.0)), Variable(np.array(2.0))
+    y = x0 * x1 + x0 + x1  # dy/dx0 = x1 + 1, dy/dx1 = x0 + 1
+    y.backward(create_graph=True)
+    g0, g1 = x0.grad, x1.grad
+    assert g0 is not g1
+    x0.cleargrad()
+    x1.cleargrad()
+    (g0 * g1).backward()  # d[(x1 + 1)(x0 + 1)] = (x1 + 1, x0 + 1)
+    assert (x0.grad.data, x1.grad.data) == (3.0, 4.0)
+    z0, z1 = Variable(np.array(1.0)), Variable(np.array(1.0))
+    (z0 + z1).backward(create_graph=True)  # both leaves receive the seed itself
+    assert z0.grad is not z1.grad and not np.shares_memory(z0.grad.data, z1.grad.data)
+
+
+@pytest.mark.parametrize('create_graph', [False, True])
+def test_a_preset_output_gradient_is_the_seed_and_stays_as_set(create_graph):
+    x = Variable(np.array([1.0, 2.0]))
+    y = F.sin(x) * x  # a single-output creator
+    y.grad = Variable(np.array([2.0, -1.0]))
+    y.backward(retain_grad=True, create_graph=create_graph)
+    np.testing.assert_array_equal(y.grad.data, [2.0, -1.0])
+    dy = np.cos([1.0, 2.0]) * [1.0, 2.0] + np.sin([1.0, 2.0])
+    np.testing.assert_allclose(x.grad.data, [2.0, -1.0] * dy)
+
+    class Split(Function):
+        def forward(self, x):
+            return x[:1], x[1:]
+
+        def backward(self, g0, g1):
+            return F.concat([g0, g1], axis=0)
+
+    x = Variable(np.array([1.0, 2.0]))
+    p, q = Split()(x)
+    p.grad = Variable(np.array([5.0]))
+    p.backward(retain_grad=True, create_graph=create_graph)  # the root of a multi-output step
+    np.testing.assert_array_equal(p.grad.data, [5.0])
+    np.testing.assert_array_equal(x.grad.data, [5.0, 0.0])
+
+
+def test_a_forward_returning_a_one_tuple_gives_one_variable():
+    class Twice(Function):
+        def forward(self, x):
+            return (x * 2,)
+
+        def backward(self, gy):
+            return gy * 2
+
+    x = Variable(np.array(3.0))
+    y = Twice()(x)
+    assert isinstance(y, Variable) and y.data == 6.0
+    (y * y).backward()
+    assert x.grad.data == 24.0  # d(2x)^2/dx = 8x
+
+
+def test_a_number_to_the_power_of_a_variable():
+    x = Variable(np.array([0.5, -1.0, 2.0], dtype=np.float32))
+    y = 3.0 ** x
+    assert isinstance(y, Variable) and y.dtype == np.float32
+    np.testing.assert_allclose(y.data, 3.0 ** x.data)
+    y.backward(create_graph=True)
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, 3.0 ** x.data * np.log(3.0), rtol=1e-6)
+    check_function(lambda v: np.array([2.0, 0.5]) ** v, rand(2))
+    check_function(lambda v: np.full((2, 3), 1.5) ** v, rand(3))  # the base broadcasts x up
+    with pytest.raises(TypeError, match='pow'):
+        x ** x
 
 
 def test_no_grad_records_nothing():
