@@ -598,7 +598,7 @@ def _own_gradient(g, taken):
     variable's `.grad` (ids in `taken`): as on the array path, no two gradients share memory."""
     owner = id(_memory_owner(g.data))
     if id(g) in taken or owner in taken:
-        g = _Copy()(g)
+        g = Copy()(g)
         owner = id(g.data)
     taken.add(id(g))
     taken.add(owner)
@@ -1187,7 +1187,7 @@ def pow(x, c):
     return as_variable(x).__pow__(c)
 
 
-class _Copy(Function):
+class Copy(Function):
     """y = a copy of x;  dy/dx = 1. Gives a leaf a gradient of its own under create_graph."""
     __slots__ = ()
 
