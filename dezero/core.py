@@ -710,7 +710,7 @@ class Function:
         if ys.__class__ is tuple:
             return self._link_many(inputs, ys, gen)
         if ys.__class__ is not _ndarray:
-            ys = _ensure_array(ys)
+            ys = _forward_result(self, ys)
         out = Variable.__new__(Variable)
         out.data = ys
         if Config.enable_backprop:
@@ -725,7 +725,7 @@ class Function:
         return out
 
     def _link_many(self, inputs, ys, gen):
-        outputs = tuple([_new_output(y) for y in ys])
+        outputs = tuple([_new_output(_forward_result(self, y)) for y in ys])
         if Config.enable_backprop:
             self.generation = gen
             for o in outputs:
@@ -746,6 +746,17 @@ class Function:
 
 
 builtin_max = max
+
+
+def _forward_result(f, y):
+    """An output of f.forward as an array: NumPy scalars and Python numbers become 0-d arrays;
+    anything else (a list, a string, None) is a mistake in forward, not data."""
+    if isinstance(y, array_types):
+        return y
+    if isinstance(y, _scalar_types):
+        return np.asarray(y)
+    raise TypeError(f'{type(f).__name__}.forward returned {type(y).__name__}; it must return '
+                    f'an array, a scalar, or a tuple of arrays (one per output)')
 
 
 def _new_output(y):

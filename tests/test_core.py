@@ -412,6 +412,27 @@ def test_a_forward_returning_a_one_tuple_gives_one_variable():
     assert x.grad.data == 24.0  # d(2x)^2/dx = 8x
 
 
+@pytest.mark.parametrize('result', [[np.ones(2), np.ones(2)], 'text', None, {'y': 1}])
+def test_a_forward_returning_something_else_than_arrays_is_an_error(result):
+    class Odd(Function):
+        def forward(self, x):
+            return result
+
+    with pytest.raises(TypeError, match=r'Odd\.forward returned'):
+        Odd()(Variable(np.ones(2)))
+    with pytest.raises(TypeError, match=r'Pair\.forward returned'):  # as one of several outputs
+        type('Pair', (Odd,), {'forward': lambda self, x: (x, result)})()(Variable(np.ones(2)))
+
+
+def test_a_forward_returning_a_number_gives_a_0d_variable():
+    class Total(Function):
+        def forward(self, x):
+            return float(x.sum())
+
+    y = Total()(Variable(np.ones(3)))
+    assert y.data.shape == () and y.data == 3.0
+
+
 def test_a_number_to_the_power_of_a_variable():
     x = Variable(np.array([0.5, -1.0, 2.0], dtype=np.float32))
     y = 3.0 ** x
