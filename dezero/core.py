@@ -74,8 +74,9 @@ def test_mode():
 # Conversions
 # ---------------------------------------------------------------------------------------------
 def as_array(x, array_module=np):
-    """Turn a Python or NumPy scalar into a 0-d array; arrays pass through unchanged."""
-    if np.isscalar(x):
+    """Turn a Python or NumPy number into a 0-d array; anything else passes through unchanged
+    (strings too: they are not numbers, and Variable refuses them)."""
+    if isinstance(x, _scalar_types):
         return array_module.array(x)
     return x
 
@@ -87,7 +88,7 @@ def as_variable(obj):
     return Variable(as_array(obj))
 
 
-_scalar_types = (numbers.Number, np.generic)
+_scalar_types = (numbers.Number, np.bool_)  # NumPy's numeric scalars register as Numbers
 
 
 def _is_scalar(x):
@@ -515,7 +516,16 @@ def _arity_error(f, gxs, n):
 def _run_variable_backward(f, gys):
     """Run a backward written only with Variables (user Functions) and unwrap its arrays."""
     gxs = _as_tuple(f.backward(*[Variable(_ensure_array(g)) for g in gys]))
-    return tuple(None if g is None else as_variable(g).data for g in gxs)
+    return tuple(None if g is None else _gradient_array(f, g) for g in gxs)
+
+
+def _gradient_array(f, g):
+    if isinstance(g, Variable):
+        return g.data
+    if isinstance(g, array_types) or isinstance(g, _scalar_types):
+        return _ensure_array(g)
+    raise TypeError(f'{type(f).__name__}.backward returned {type(g).__name__}; it must return '
+                    f'a Variable, an array or None for each input (a tuple when several)')
 
 
 def _store_grad(x, g):
@@ -582,7 +592,8 @@ def _backward_graph(y, seed, retain_grad):
             for x, gx in zip(f.inputs, gxs):
                 if gx is None:
                     continue
-                gx = as_variable(gx)
+                if not isinstance(gx, Variable):
+                    gx = Variable(_gradient_array(f, gx))
                 prev = grads.get(x)
                 grads[x] = gx if prev is None else prev + gx
                 c = x.creator  # (the property, as above)

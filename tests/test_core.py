@@ -424,6 +424,28 @@ def test_a_forward_returning_something_else_than_arrays_is_an_error(result):
         type('Pair', (Odd,), {'forward': lambda self, x: (x, result)})()(Variable(np.ones(2)))
 
 
+@pytest.mark.parametrize('create_graph', [False, True])
+@pytest.mark.parametrize('result', ['text', [1.0, 1.0], {'g': 1}])
+def test_a_backward_returning_something_else_than_gradients_is_an_error(result, create_graph):
+    class Odd(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return result
+
+    y = Odd()(Variable(np.ones(2)))
+    with pytest.raises(TypeError, match=r'Odd\.backward returned'):
+        y.backward(create_graph=create_graph)
+
+
+def test_strings_are_not_numbers():
+    assert as_array('3') == '3'  # passed through, not made into data
+    with pytest.raises(TypeError, match='str'):
+        as_variable('3')
+    assert as_array(np.float32(2)).dtype == np.float32 and as_array(True).shape == ()
+
+
 def test_a_forward_returning_a_number_gives_a_0d_variable():
     class Total(Function):
         def forward(self, x):
