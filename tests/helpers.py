@@ -100,3 +100,54 @@ def check_function(f, *inputs, second_order=True, rtol=1e-4, atol=1e-5, eps=1e-6
         got2 = [None if x.grad is None else x.grad.data for x in xs]
     want2 = _numeric(grad_dot_v, arrays, eps)
     _assert_close(name, 'second derivative', shapes, got2, want2, rtol * 10, atol * 10)
+
+
+def _differentiable_gradients(xs, ys, weights):
+    """d/dx of sum_k sum(y_k * w_k) as Variables that are graphs themselves; x.grad cleared."""
+    loss = None
+    for y, w in zip(ys, weights):
+        term = (y * w).sum()
+        loss = term if loss is None else loss + term
+    loss.backward(create_graph=True)
+    gs = [x.grad for x in xs]
+    for x in xs:
+        x.cleargrad()
+    return gs
+
+
+def _weights_for(f, inputs, seed):
+    rng = np.random.default_rng(seed)
+    first = _as_tuple(f(*[Variable(np.array(a, dtype=np.float64)) for a in inputs]))
+    return rng, [rng.standard_normal(o.shape) for o in first]
+
+
+def check_third_order(f, *inputs, seed=1, **kwargs):
+    """Check third derivatives of `f`: the Hessian-vector product x -> H(x) v of
+    sum(f(x) * u), itself built with create_graph, must have the numerical derivative."""
+    rng, us = _weights_for(f, inputs, seed)
+    vs = [rng.standard_normal(np.shape(a)) for a in inputs]
+
+    def hessian_times_v(*xs):
+        gs = _differentiable_gradients(xs, _as_tuple(f(*xs)), us)
+        hvs = tuple(_differentiable_gradients(xs, gs, vs))
+        return hvs if len(hvs) > 1 else hvs[0]
+
+    hessian_times_v.__name__ = f'H(x)v of {getattr(f, "__name__", "f")}'
+    check_function(hessian_times_v, *inputs, second_order=False, **kwargs)
+
+
+def check_gradient_penalty(f, *inputs, seed=2, **kwargs):
+    """Check double backprop through a loss that is not linear in the gradient: the squared
+    first gradients of sum(f(x) * u), built with create_graph, must have the numerical first
+    and second derivatives. The backward of a gradient function (or of the copy a shared
+    gradient gets) sees an upstream gradient that depends on x only in this way."""
+    _, us = _weights_for(f, inputs, seed)
+
+    def squared_gradients(*xs):
+        gs = tuple(g ** 2 for g in _differentiable_gradients(xs, _as_tuple(f(*xs)), us))
+        return gs if len(gs) > 1 else gs[0]
+
+    squared_gradients.__name__ = f'squared gradients of {getattr(f, "__name__", "f")}'
+    # second order too: the gradient of the penalty is differentiated once more, through the
+    # graph the gradient functions' backward recorded
+    check_function(squared_gradients, *inputs, **kwargs)

@@ -5,7 +5,7 @@ import pytest
 
 import dezero.functions_conv as C
 from dezero import Variable, utils
-from helpers import check_function
+from helpers import check_function, check_gradient_penalty, check_third_order
 
 rng = np.random.default_rng(11)
 
@@ -291,7 +291,26 @@ def test_conv2d_grad_w_derivatives():
 
 def test_conv2d_simple_derivatives():
     check_function(lambda x, W, b: C.conv2d_simple(x, W, b, 2, 1),
-                   rand(1, 2, 4, 5), rand(2, 2, 3, 3), rand(2), second_order=False)
+                   rand(1, 2, 4, 5), rand(2, 2, 3, 3), rand(2))
+    check_function(lambda x, W: C.conv2d_simple(x, W, None, 1, 0) ** 2,
+                   rand(2, 1, 3, 4), rand(3, 1, 2, 2))
+
+
+def test_pooling_third_derivatives_and_gradient_penalties():
+    # the backward of PoolingGrad and PoolingWithIndexes only runs beyond second order
+    x = distinct(1, 2, 4, 5)
+    check_third_order(lambda x: C.pooling(x, 2, 1, 0) ** 3, x, rtol=1e-3, atol=1e-4)
+    check_gradient_penalty(lambda x: C.pooling(x, 2, 1, 1) ** 3, x, rtol=1e-3, atol=1e-4)
+    check_third_order(lambda x: C.average_pooling(x, 2, 1, 0) ** 3, x, rtol=1e-3, atol=1e-4)
+    check_gradient_penalty(lambda x, W: C.conv2d(x, W, None, 1, 1) ** 2, rand(1, 2, 3, 3),
+                           rand(2, 2, 2, 2), rtol=1e-3, atol=1e-4)
+
+
+def test_functions_reexports_the_convolutions():
+    import dezero.functions as F
+    for name in ('conv2d', 'deconv2d', 'pooling', 'average_pooling', 'im2col', 'col2im',
+                 'conv2d_simple', 'pooling_simple'):
+        assert getattr(F, name) is getattr(C, name), name
 
 
 @pytest.mark.parametrize('geom', SMALL + [(4, 6, 2, 2, 0)], ids=geom_id)

@@ -20,6 +20,8 @@ def test_concat(shapes, axis):
     np.testing.assert_array_equal(F.concat([Variable(x) for x in xs], axis=axis).data,
                                   np.concatenate(xs, axis=axis))
     check_function(lambda *vs: F.concat(vs, axis=axis), *xs)
+    # concat is linear, so its second derivative is zero whatever its backward builds
+    check_function(lambda *vs: F.concat(vs, axis=axis) ** 2, *xs)
 
 
 def test_concat_error_names_shapes():

@@ -24,6 +24,7 @@ def away_from_zero(*shape):
 
 
 LABELS = np.array([2, 0, 1, 2])
+LABELS7 = np.array([4, 0, 1, 2, 3, 4, 0])
 
 
 # --- NumPy references ------------------------------------------------------------------------
@@ -120,6 +121,49 @@ CASES = [
     ('max', lambda x: F.max(x, axis=1), lambda x: x.max(axis=1),
      (rng.permutation(12).reshape(3, 4) / 4.0,), True),
     ('min', F.min, np.min, (rng.permutation(12).reshape(3, 4) / 4.0,), True),
+    # piecewise linear: their second derivative is zero whatever the backward builds, so the
+    # squared forms make the second-order check see a wrong graph
+    ('relu_squared', lambda x: F.relu(x) ** 2, lambda x: np.maximum(x, 0) ** 2,
+     (away_from_zero(3, 4),), True),
+    ('leaky_relu_squared', lambda x: F.leaky_relu(x) ** 2,
+     lambda x: np.where(x > 0, x, 0.2 * x) ** 2, (away_from_zero(3, 4),), True),
+    ('clip_squared', lambda x: F.clip(x, -0.5, 1.0) ** 2, lambda x: np.clip(x, -0.5, 1.0) ** 2,
+     (np.array([[-1.5, -0.2, 0.4], [0.9, 1.3, -0.7]]),), True),
+    ('embed_id_squared', lambda W: F.embed_id(np.array([[0, 2], [2, 1]]), W) ** 2,
+     lambda W: W[np.array([[0, 2], [2, 1]])] ** 2, (rand(4, 3),), True),
+    ('flatten_squared', lambda x: F.flatten(x) ** 2, lambda x: x.reshape(len(x), -1) ** 2,
+     (rand(2, 3, 2),), True),
+    ('average_squared', lambda x: F.average(x, axis=0) ** 2, lambda x: x.mean(axis=0) ** 2,
+     (rand(3, 4),), True),
+    # 0-d inputs and more shapes
+    ('leaky_relu_0d', F.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x), (np.array(-0.7),),
+     True),
+    ('clip_0d', lambda x: F.clip(x, -0.5, 1.0), lambda x: np.clip(x, -0.5, 1.0),
+     (np.array(0.3),), True),
+    ('clip_3d', lambda x: F.clip(x, -0.5, 1.0) ** 2, lambda x: np.clip(x, -0.5, 1.0) ** 2,
+     (away_from_zero(2, 2, 3) * 0.9,), True),
+    ('mean_0d', F.mean, np.mean, (np.array(1.3),), True),
+    ('expand_dims_0d', lambda x: F.expand_dims(x, 0), lambda x: np.expand_dims(x, 0),
+     (np.array(1.3),), True),
+    ('flatten_4d', F.flatten, lambda x: x.reshape(len(x), -1), (rand(2, 2, 1, 3),), True),
+    ('log_softmax_3d_neg_axis', lambda x: F.log_softmax(x, axis=-1),
+     lambda x: np_log_softmax(x, -1), (rand(2, 2, 3),), True),
+    ('binary_cross_entropy_2d',
+     lambda p: F.binary_cross_entropy(p, np.array([[1.0, 0.0], [0.5, 1.0]])),
+     lambda p: np_bce(p, np.array([[1.0, 0.0], [0.5, 1.0]])),
+     (rng.uniform(0.1, 0.9, size=(2, 2)),), True),
+    ('softmax_cross_entropy_big_batch', lambda x: F.softmax_cross_entropy(x, LABELS7),
+     lambda x: np_sce(x, LABELS7), (rand(7, 5),), True),
+    ('softmax_cross_entropy_simple_big_batch',
+     lambda x: F.softmax_cross_entropy_simple(x, LABELS7), lambda x: np_sce(x, LABELS7),
+     (rand(7, 5),), True),
+    ('sigmoid_simple_0d', F.sigmoid_simple, np_sigmoid, (rand(),), True),
+    ('softmax_simple_axis0', lambda x: F.softmax_simple(x, axis=0), lambda x: np_softmax(x, 0),
+     (rand(3, 2),), True),
+    ('linear_simple_nobias_3d', lambda x, W: F.linear_simple(x, W), lambda x, W: x @ W,
+     (rand(2, 3, 4), rand(4, 2)), True),
+    ('mse_simple_broadcast', F.mean_squared_error_simple,
+     lambda a, b: ((a - b) ** 2).sum() / len(a), (rand(4, 3), rand(3)), True),
 ]
 
 
@@ -330,6 +374,7 @@ def test_dropout_derivatives_with_a_fixed_mask():
         np.random.seed(1)
         return F.dropout(x, 0.4)
     check_function(dropped, rand(3, 4))
+    check_function(lambda x: dropped(x) ** 2, rand(2, 3, 2))  # linear: squared for 2nd order
 
 
 def test_dropout_test_mode_is_identity():
