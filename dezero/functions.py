@@ -531,42 +531,59 @@ def softmax_cross_entropy_simple(x, t):
 
 
 class SigmoidCrossEntropy(Function):
-    """y = sum(softplus(x) - t x) / len(x);  dx = (sigmoid(x) - t) * gy / len(x).
+    """y = sum(softplus(x) - t x) / len(x);  dx = (sigmoid(x) - t) * gy / len(x),
+    dt = -x * gy / len(x).
 
-    softplus(x) = max(x, 0) + log1p(exp(-|x|)) keeps every term finite for any logit.
+    softplus(x) = max(x, 0) + log1p(exp(-|x|)) keeps every term finite for any logit. Targets
+    are a constant of the function (`t`), or its second input when they are a Variable.
     """
     __slots__ = ('t',)
 
-    def __init__(self, t):
+    def __init__(self, t=None):
         self.t = t
 
-    def forward(self, x):
+    def forward(self, x, t=None):
+        if t is None:
+            t = self.t
         xp = cuda.get_array_module(x)
-        loss = xp.maximum(x, 0) - x * self.t
+        loss = xp.maximum(x, 0) - x * t
         loss += xp.log1p(xp.exp(-abs(x)))
         return loss.sum() / _batch_len(x)
 
     def backward(self, gy):
-        x = self.inputs[0]
-        return (sigmoid(x) - self.t) * (gy / _batch_len(x))
+        inputs = self.inputs
+        x = inputs[0]
+        scale = gy / _batch_len(x)
+        if len(inputs) == 1:
+            return (sigmoid(x) - self.t) * scale
+        return (sigmoid(x) - inputs[1]) * scale, -x * scale
 
 
 def sigmoid_cross_entropy(x, t):
-    """Binary cross entropy of sigmoid(x) with targets t (0/1), summed and divided by len(x)."""
+    """Binary cross entropy of sigmoid(x) with targets t (0/1 or probabilities), summed and
+    divided by len(x); targets given as a Variable get their gradient too."""
     x = as_variable(x)
-    return SigmoidCrossEntropy(_targets('sigmoid_cross_entropy', t, x.data))(x)
+    t_data = _targets('sigmoid_cross_entropy', t, x.data)
+    if isinstance(t, Variable):
+        return SigmoidCrossEntropy()(x, t if t.shape == x.shape else reshape(t, x.shape))
+    return SigmoidCrossEntropy(t_data)(x)
 
 
 def binary_cross_entropy(p, t):
     """Binary cross entropy of probabilities p with targets t, summed and divided by len(p).
 
-    p is clipped to [eps, 1 - eps] (eps of p's dtype) so that log(0) never happens.
+    p is clipped to [eps, 1 - eps] (eps of p's dtype) so that log(0) never happens. Targets
+    given as a Variable get their gradient too, as in the book and in PyTorch.
     """
     p = as_variable(p)
     if p.dtype.kind != 'f':
         raise TypeError(f'binary_cross_entropy: p must hold floating-point probabilities, got '
                         f'dtype {p.dtype}')
-    t = _targets('binary_cross_entropy', t, p.data)
+    t_data = _targets('binary_cross_entropy', t, p.data)
+    if isinstance(t, Variable):
+        t = t if t.shape == p.shape else reshape(t, p.shape)
+    else:
+        t = t_data
     eps = float(np.finfo(p.dtype).eps)
     p = clip(p, eps, 1.0 - eps)
     tlog_p = t * log(p) + (1 - t) * log(1 - p)
