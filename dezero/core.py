@@ -552,6 +552,9 @@ def _output_grads_data(f, grads, retain_grad, root):
 def _zeros_for(f, ref, o):
     if o is not None:
         return cuda.get_array_module(o.data).zeros_like(o.data)
+    if not isinstance(ref, _SiblingRef):  # a plain weakref stored by a custom __call__
+        raise ValueError(f'{type(f).__name__}: an output was freed before backward and its '
+                         f'shape was not recorded; keep a reference to every output')
     xp = cuda.get_array_module(f.inputs[0].data) if f.inputs else np
     return xp.zeros(ref.shape, dtype=ref.dtype)
 
@@ -685,6 +688,10 @@ class Function:
         # a subclass that redefines backward must not inherit a parent's array fast path
         if 'backward' in cls.__dict__ and 'backward_data' not in cls.__dict__:
             cls.backward_data = None
+        # a subclass with its own __call__ may store outputs as the book's does, in a list:
+        # backward tells one output from several by the tuple, so lists become tuples
+        if '__call__' in cls.__dict__ and 'outputs' not in cls.__dict__:
+            cls.outputs = property(_outputs_slot.__get__, _set_outputs_as_tuple)
 
     def __call__(self, *inputs):
         n = len(inputs)
@@ -757,6 +764,11 @@ class Function:
 
 
 builtin_max = max
+_outputs_slot = Function.__dict__['outputs']
+
+
+def _set_outputs_as_tuple(f, outputs):
+    _outputs_slot.__set__(f, tuple(outputs) if isinstance(outputs, list) else outputs)
 
 
 def _forward_result(f, y):

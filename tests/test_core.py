@@ -875,3 +875,50 @@ def test_unchain_cuts_one_link():
     y2 = (x * 3.0) ** 2
     y2.backward()
     assert x.grad.data == 36.0  # the link is cut only where unchain was called
+
+
+def test_a_subclass_with_the_books_own_call_and_list_outputs():
+    import weakref
+
+    class BookStyle(Function):  # __call__ as the book writes it: outputs kept in a list
+        def __call__(self, *inputs):
+            inputs = [as_variable(x) for x in inputs]
+            ys = self.forward(*[x.data for x in inputs])
+            ys = ys if isinstance(ys, tuple) else (ys,)
+            outputs = [Variable(as_array(y)) for y in ys]
+            self.generation = max([x.generation for x in inputs])
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            self.outputs = [weakref.ref(output) for output in outputs]
+            return outputs if len(outputs) > 1 else outputs[0]
+
+    class Split(BookStyle):
+        def forward(self, x):
+            return x * 2, x * 3
+
+        def backward(self, g0, g1):
+            return g0 * 2 + g1 * 3
+
+    class Square(BookStyle):
+        def forward(self, x):
+            return x ** 2
+
+        def backward(self, gy):
+            return 2 * self.inputs[0] * gy
+
+    x = Variable(np.array(1.5))
+    a, b = Split()(x)
+    (a * 5.0 + b * 7.0).backward()  # each output keeps its own gradient: 2*5 + 3*7
+    assert x.grad.data == 31.0
+    x.cleargrad()
+    a, b = Split()(x)
+    a.backward(retain_grad=True)  # starting at one output of several
+    assert x.grad.data == 2.0 and a.grad.data == 1.0
+    x.cleargrad()
+    Square()(Square()(x)).backward(create_graph=True)  # d x**4 = 4 x**3
+    assert x.grad.data == 4 * 1.5 ** 3
+    a, b = Split()(x)
+    del b
+    with pytest.raises(ValueError, match='Split: an output was freed'):
+        a.backward()
