@@ -522,10 +522,8 @@ def _run_variable_backward(f, gys):
 def _gradient_array(f, g):
     if isinstance(g, Variable):
         return g.data
-    if isinstance(g, array_types) or isinstance(g, _scalar_types):
-        return _ensure_array(g)
-    raise TypeError(f'{type(f).__name__}.backward returned {type(g).__name__}; it must return '
-                    f'a Variable, an array or None for each input (a tuple when several)')
+    return _result_array(f, g, 'backward',
+                         'a Variable, an array or None for each input (a tuple when several)')
 
 
 def _store_grad(x, g):
@@ -772,14 +770,19 @@ def _set_outputs_as_tuple(f, outputs):
 
 
 def _forward_result(f, y):
-    """An output of f.forward as an array: NumPy scalars and Python numbers become 0-d arrays;
-    anything else (a list, a string, None) is a mistake in forward, not data."""
+    return _result_array(f, y, 'forward', 'an array, a scalar, or a tuple of arrays (one per '
+                                          'output)')
+
+
+def _result_array(f, y, method, expected):
+    """A result of f.forward or f.backward as an array: NumPy scalars and Python numbers
+    become 0-d arrays; anything else (a list, a string) is a mistake in f, not data."""
     if isinstance(y, array_types):
         return y
     if isinstance(y, _scalar_types):
         return np.asarray(y)
-    raise TypeError(f'{type(f).__name__}.forward returned {type(y).__name__}; it must return '
-                    f'an array, a scalar, or a tuple of arrays (one per output)')
+    raise TypeError(f'{type(f).__name__}.{method} returned {type(y).__name__}; it must return '
+                    f'{expected}')
 
 
 def _new_output(y):

@@ -160,6 +160,15 @@ def _targets(fname, t, x):
     return t
 
 
+def _target_operand(fname, t, x):
+    """Targets for a loss of x: a Variable stays one (reshaped to x's shape) so that it gets
+    its gradient, as in the book and PyTorch; anything else becomes an array (`_targets`)."""
+    t_data = _targets(fname, t, x)
+    if isinstance(t, Variable):
+        return t if t.shape == x.shape else reshape(t, x.shape)
+    return t_data
+
+
 # --- linear ----------------------------------------------------------------------------------
 class Linear(Function):
     """y = x @ W + b;  dy/dx = gy @ W.T, dy/dW = x.T @ gy, dy/db = gy summed to b's shape.
@@ -563,10 +572,10 @@ def sigmoid_cross_entropy(x, t):
     """Binary cross entropy of sigmoid(x) with targets t (0/1 or probabilities), summed and
     divided by len(x); targets given as a Variable get their gradient too."""
     x = as_variable(x)
-    t_data = _targets('sigmoid_cross_entropy', t, x.data)
+    t = _target_operand('sigmoid_cross_entropy', t, x.data)
     if isinstance(t, Variable):
-        return SigmoidCrossEntropy()(x, t if t.shape == x.shape else reshape(t, x.shape))
-    return SigmoidCrossEntropy(t_data)(x)
+        return SigmoidCrossEntropy()(x, t)
+    return SigmoidCrossEntropy(t)(x)
 
 
 def binary_cross_entropy(p, t):
@@ -579,11 +588,7 @@ def binary_cross_entropy(p, t):
     if p.dtype.kind != 'f':
         raise TypeError(f'binary_cross_entropy: p must hold floating-point probabilities, got '
                         f'dtype {p.dtype}')
-    t_data = _targets('binary_cross_entropy', t, p.data)
-    if isinstance(t, Variable):
-        t = t if t.shape == p.shape else reshape(t, p.shape)
-    else:
-        t = t_data
+    t = _target_operand('binary_cross_entropy', t, p.data)
     eps = float(np.finfo(p.dtype).eps)
     p = clip(p, eps, 1.0 - eps)
     tlog_p = t * log(p) + (1 - t) * log(1 - p)
