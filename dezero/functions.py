@@ -147,26 +147,18 @@ def _labels(fname, t, xp):
 
 
 def _targets(fname, t, x):
-    """Targets (probabilities or 0/1 labels) as an array of x's dtype and shape."""
-    t = _data(t)
-    if not isinstance(t, cuda.array_types):
-        t = np.asarray(t)
-    t = cuda.get_array_module(x).asarray(t).astype(x.dtype, copy=False)
-    if t.shape != x.shape:
-        if t.size != x.size:
-            raise ValueError(f'{fname}: targets t of shape {t.shape} do not match the input of '
-                             f'shape {x.shape}')
-        t = t.reshape(x.shape)
-    return t
-
-
-def _target_operand(fname, t, x):
-    """Targets for a loss of x: a Variable stays one (reshaped to x's shape) so that it gets
-    its gradient, as in the book and PyTorch; anything else becomes an array (`_targets`)."""
-    t_data = _targets(fname, t, x)
+    """Targets for a loss of x, of x's dtype and shape: a Variable stays one (reshaped) so that
+    it gets its gradient, as in the book and PyTorch; anything else becomes an array."""
+    t_data = _data(t)
+    if not isinstance(t_data, cuda.array_types):
+        t_data = np.asarray(t_data)
+    if t_data.size != x.size:
+        raise ValueError(f'{fname}: targets t of shape {t_data.shape} do not match the input of '
+                         f'shape {x.shape}')
     if isinstance(t, Variable):
         return t if t.shape == x.shape else reshape(t, x.shape)
-    return t_data
+    t_data = cuda.get_array_module(x).asarray(t_data).astype(x.dtype, copy=False)
+    return t_data if t_data.shape == x.shape else t_data.reshape(x.shape)
 
 
 # --- linear ----------------------------------------------------------------------------------
@@ -572,7 +564,7 @@ def sigmoid_cross_entropy(x, t):
     """Binary cross entropy of sigmoid(x) with targets t (0/1 or probabilities), summed and
     divided by len(x); targets given as a Variable get their gradient too."""
     x = as_variable(x)
-    t = _target_operand('sigmoid_cross_entropy', t, x.data)
+    t = _targets('sigmoid_cross_entropy', t, x.data)
     if isinstance(t, Variable):
         return SigmoidCrossEntropy()(x, t)
     return SigmoidCrossEntropy(t)(x)
@@ -588,7 +580,7 @@ def binary_cross_entropy(p, t):
     if p.dtype.kind != 'f':
         raise TypeError(f'binary_cross_entropy: p must hold floating-point probabilities, got '
                         f'dtype {p.dtype}')
-    t = _target_operand('binary_cross_entropy', t, p.data)
+    t = _targets('binary_cross_entropy', t, p.data)
     eps = float(np.finfo(p.dtype).eps)
     p = clip(p, eps, 1.0 - eps)
     tlog_p = t * log(p) + (1 - t) * log(1 - p)
