@@ -1,7 +1,7 @@
 """The autograd core: `Variable`, `Function`, the backward engine and the basic operations.
 
 A `Function` call records itself as the `creator` of its outputs; `Variable.backward` walks those
-links from the newest generation back, running each function's backward exactly once.
+links from the newest function back, running each function's backward exactly once.
 
 State rule for backward: a function's backward may read its inputs (`self.inputs`), its outputs
 through `self.outputs[i]()`, and attributes it saved on `self` during forward; nothing else.
@@ -11,6 +11,8 @@ gradients are themselves differentiable. Without it, functions that define `back
 run on plain arrays and no graph is recorded at all, which is what makes training loops fast.
 """
 import contextlib
+import heapq
+import itertools
 import numbers
 import operator
 import weakref
@@ -23,6 +25,10 @@ array_types = cuda.array_types
 _ndarray = np.ndarray
 _np_generic = np.generic
 _asarray = np.asarray
+# creation stamps of recorded functions: a function is always stamped after the creators of its
+# inputs, so the reverse of this order is an order in which backward may run them
+_next_seq = itertools.count(1).__next__
+_heappush, _heappop, _heappushpop = heapq.heappush, heapq.heappop, heapq.heappushpop
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +126,7 @@ class Variable:
     """An array that remembers the Function that created it, so gradients can flow back."""
     # name and grad are class-level defaults: most variables never get either, and every
     # attribute stored when a function creates its output costs time on the hottest path
-    __slots__ = ('data', '_creator', 'generation', '__weakref__', '__dict__')
+    __slots__ = ('data', '_creator', '_gen', '__weakref__', '__dict__')
     name = None
     grad = None
     # make `ndarray <op> Variable` defer to Variable's reflected operators
@@ -135,7 +141,6 @@ class Variable:
         if name is not None:
             self.name = name
         self._creator = None
-        self.generation = 0
 
     # --- array-like properties -----------------------------------------------------------
     @property
@@ -179,12 +184,30 @@ class Variable:
 
     @creator.setter
     def creator(self, func):
+        # a Function that links its outputs itself (the book's __call__) is stamped here
+        if func is not None and getattr(func, '_seq', None) is None:
+            func._seq = _next_seq()
         self._creator = func
 
     def set_creator(self, func):
         """Record `func` as this variable's creator (generation one above it)."""
         self.creator = func
         self.generation = func.generation + 1
+
+    @property
+    def generation(self):
+        """Depth in the graph: 0 for a leaf, one more than the creator's generation.
+
+        Worked out when first read (recording a step only stamps its function), then kept.
+        """
+        try:
+            return self._gen
+        except AttributeError:
+            return _generation_of(self)
+
+    @generation.setter
+    def generation(self, g):
+        self._gen = g
 
     def cleargrad(self):
         """Forget the accumulated gradient."""
@@ -230,8 +253,9 @@ class Variable:
     def backward(self, retain_grad=False, create_graph=False):
         """Accumulate d(self)/d(x) into `x.grad` for every variable `x` this one depends on.
 
-        The walk is iterative (a queue keyed by generation), so each function's backward runs
-        once and deep graphs do not recurse. Gradients of intermediate variables are dropped
+        The walk is iterative, newest function first (the reverse of the order the functions
+        were recorded in), so each function's backward runs once, after every function that
+        used its outputs, and deep graphs do not recurse. Gradients of intermediate variables are dropped
         unless `retain_grad`; `create_graph` makes the gradients differentiable themselves.
         """
         if self.data is None:
@@ -313,55 +337,24 @@ class Parameter(Variable):
 # ---------------------------------------------------------------------------------------------
 # The backward engine
 # ---------------------------------------------------------------------------------------------
-class _GenerationQueue:
-    """Functions waiting for backward, handed out newest generation first.
-
-    A function's creators always have a lower generation than the function itself, so the
-    queue only ever moves down: one bucket per generation and a falling cursor give O(1)
-    push and amortised O(1) pop (a heap would pay a logarithm on wide graphs).
-    """
-    __slots__ = ('buckets', 'top', 'size')
-
-    def __init__(self):
-        self.buckets = {}
-        self.top = 0  # at least the highest generation queued
-        self.size = 0
-
-    def push(self, f):
-        g = f.generation
-        b = self.buckets.get(g)
-        if b is None:
-            self.buckets[g] = [f]
-        else:
-            b.append(f)
-        if g > self.top:
-            self.top = g
-        self.size += 1
-
-    def pop(self):
-        buckets = self.buckets
-        g = self.top
-        while True:
-            b = buckets.get(g)
-            if b:
-                self.size -= 1
-                self.top = g
-                return b.pop()
-            g -= 1
-
-
 def _backward_data(y, seed, retain_grad):
     """Backward on plain arrays: nothing is recorded, gradients become Variables at the end.
 
+    Functions run newest first: each is stamped when recorded, after the creators of its
+    inputs, so everything that used a function's outputs is newer and has run before it. This
+    order also finishes each branch of a wide graph right after the function that used it,
+    while its objects are still in cache, instead of leaving thousands of branch gradients
+    waiting (as ordering by generation does when a long spine sums many shallow branches).
+
     Gradients wait in a local dict: keyed by a variable's creator when it has a single output
     (so the walk never needs the creator's reference back to that output), by the variable
-    itself for leaves and outputs of multi-output functions. A function joins the queue when
-    one of its outputs receives its first gradient (so no visited-set is needed for
-    single-output functions). A function's new creator upstream goes next without touching the
-    queue when nothing queued has a higher generation: every other consumer of the variable
-    between them then has a higher generation too, so it is done already, and the variable's
-    gradient is final. That gradient is carried straight to the creator (`gy`) instead of
-    through the dict: chains and the spine of wide graphs touch neither the queue nor the dict.
+    itself for leaves and outputs of multi-output functions. A function joins the heap of
+    waiting functions when one of its outputs receives its first gradient (so no visited-set
+    is needed for single-output functions). The newest of the creators a function reaches
+    goes next without touching the heap when nothing waiting is newer: then every other user
+    of its output has run, and that output's gradient is final. On a single-input function
+    the gradient is carried straight to the creator (`gy`) instead of through the dict:
+    chains and the spine of wide graphs touch neither the heap nor the dict.
     """
     grads = {}
     grads_get, grads_pop = grads.get, grads.pop
@@ -373,8 +366,7 @@ def _backward_data(y, seed, retain_grad):
     else:
         grads[y] = seed
         gy = None
-    queue = _GenerationQueue()
-    push, pop = queue.push, queue.pop
+    heap = []  # (-stamp, function): the newest waiting function on top
     seen = set()  # multi-output functions reached so far
     recording = Config.enable_backprop
     Config.enable_backprop = False  # backward_data records nothing; user backwards neither
@@ -415,12 +407,11 @@ def _backward_data(y, seed, retain_grad):
                         prev = grads_get(c)
                         if prev is not None:
                             grads[c] = prev + gxs
-                        elif queue.size and c.generation < queue.top:
+                        elif heap and c._seq < -heap[0][0]:
                             grads[c] = gxs
                             if retain_grad and c.outputs is None:
                                 c.outputs = _OutputRef(ins)
-                            push(c)
-                            f = pop()
+                            f = _heappushpop(heap, (-c._seq, c))[1]
                             continue
                         else:  # c goes next, and the gradient of its output is final
                             if retain_grad:
@@ -453,17 +444,16 @@ def _backward_data(y, seed, retain_grad):
                             c.outputs = _OutputRef(x)
                     if nxt is None:
                         nxt = c
+                    elif c._seq > nxt._seq:
+                        _heappush(heap, (-nxt._seq, nxt))
+                        nxt = c
                     else:
-                        push(c)
+                        _heappush(heap, (-c._seq, c))
             if nxt is not None:
-                # nxt goes first unless something queued has a higher generation
-                if queue.size and nxt.generation < queue.top:
-                    push(nxt)
-                    f = pop()
-                else:
-                    f = nxt
+                # nxt goes first unless something waiting is newer
+                f = _heappushpop(heap, (-nxt._seq, nxt))[1] if heap else nxt
             else:
-                f = pop() if queue.size else None
+                f = _heappop(heap)[1] if heap else None
     finally:
         Config.enable_backprop = recording
     _store_leaf_grads(grads, seed if y.grad is not None else None)
@@ -561,6 +551,34 @@ def _as_tuple(x):
     return x if isinstance(x, tuple) else (x,)
 
 
+def _generation_of(v):
+    """Work out (and keep) the generation of variable v and of every variable below it that
+    lacks one, without recursion: graphs may be a million steps deep."""
+    stack = [v]
+    while stack:
+        n = stack[-1]
+        if getattr(n, '_gen', None) is not None:
+            stack.pop()
+            continue
+        f = n._creator
+        if f is None:
+            n._gen = 0
+        elif f in _set_generations:
+            n._gen = _set_generations[f] + 1
+        else:
+            inputs = f.inputs
+            missing = [x for x in inputs if getattr(x, '_gen', None) is None]
+            if missing:
+                stack.extend(missing)
+                continue
+            n._gen = builtin_max([x._gen for x in inputs], default=0) + 1
+        stack.pop()
+    return v._gen
+
+
+_set_generations = weakref.WeakKeyDictionary()  # Function -> generation set explicitly
+
+
 def _backward_graph(y, seed, retain_grad):
     """Backward on Variables: every gradient is recorded so it can be differentiated again."""
     grads = {y: seed}
@@ -568,15 +586,15 @@ def _backward_graph(y, seed, retain_grad):
         y.grad = seed  # the root keeps its seed; it is never added to itself
     # gradients held outside the walk (the root's, retained ones): leaves must not share them
     taken = set() if y.grad is None else {id(y.grad), id(_memory_owner(y.grad.data))}
-    queue = _GenerationQueue()
+    heap = []  # (-stamp, function), as in _backward_data
     seen = set()
     f = y.creator  # (the property: makes f.outputs if the operators deferred it)
     if f is not None:
         seen.add(f)
-        queue.push(f)
+        heap.append((-f._seq, f))
     with using_config('enable_backprop', True):
-        while queue.size:
-            f = queue.pop()
+        while heap:
+            f = _heappop(heap)[1]
             gys = []
             for ref in f.outputs:
                 o = ref()
@@ -600,7 +618,7 @@ def _backward_graph(y, seed, retain_grad):
                 c = x.creator  # (the property, as above)
                 if c is not None and c not in seen:
                     seen.add(c)
-                    queue.push(c)
+                    _heappush(heap, (-c._seq, c))
         for x, g in grads.items():
             x.grad = _own_gradient(g, taken) if x.grad is None else x.grad + g
 
@@ -665,7 +683,7 @@ class Function:
     """
     # slots keep built-in functions small (no per-instance dict for the garbage collector to
     # walk); subclasses that do not declare __slots__ get a normal __dict__
-    __slots__ = ('_in', 'outputs', 'generation', '__weakref__')
+    __slots__ = ('_in', 'outputs', '_seq', '__weakref__')
     backward_data = None
 
     @property
@@ -680,6 +698,20 @@ class Function:
     def inputs(self, value):
         value = tuple(value)
         self._in = value[0] if len(value) == 1 else value
+
+    @property
+    def generation(self):
+        """The highest generation among the inputs, unless one was set explicitly."""
+        g = _set_generations.get(self)
+        if g is None:
+            g = builtin_max([x.generation for x in self.inputs], default=0)
+        return g
+
+    @generation.setter
+    def generation(self, g):
+        # kept aside, not in a slot: every recorded function would pay for a slot that only
+        # Functions with their own __call__ (the book's) ever write
+        _set_generations[self] = g
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -699,14 +731,12 @@ class Function:
                 x = _to_input(x, type(self).__name__.lower())
                 inputs = (x,)
             ys = self.forward(x.data)
-            gen = x.generation
         elif n == 2:
             x0, x1 = inputs
             if not (isinstance(x0, Variable) and isinstance(x1, Variable)):
                 name = type(self).__name__.lower()
                 inputs = x0, x1 = _to_input(x0, name), _to_input(x1, name)
             ys = self.forward(x0.data, x1.data)
-            gen = x0.generation if x0.generation > x1.generation else x1.generation
         elif n == 3:  # linear(x, W, b), batch_norm's parameters...
             x0, x1, x2 = inputs
             if not (isinstance(x0, Variable) and isinstance(x1, Variable)
@@ -714,7 +744,6 @@ class Function:
                 name = type(self).__name__.lower()
                 inputs = x0, x1, x2 = tuple([_to_input(v, name) for v in inputs])
             ys = self.forward(x0.data, x1.data, x2.data)
-            gen = builtin_max(x0.generation, x1.generation, x2.generation)
         else:
             for x in inputs:
                 if not isinstance(x, Variable):
@@ -722,31 +751,27 @@ class Function:
                     inputs = tuple([_to_input(v, name) for v in inputs])
                     break
             ys = self.forward(*[x.data for x in inputs])
-            gen = builtin_max([x.generation for x in inputs], default=0)
         if ys.__class__ is tuple:
-            return self._link_many(inputs, ys, gen)
+            return self._link_many(inputs, ys)
         if ys.__class__ is not _ndarray:
             ys = _forward_result(self, ys)
         out = Variable.__new__(Variable)
         out.data = ys
         if Config.enable_backprop:
-            self.generation = gen
+            self._seq = _next_seq()
             self._in = inputs[0] if n == 1 else inputs
             self.outputs = _OutputRef(out)
             out._creator = self
-            out.generation = gen + 1
         else:
             out._creator = None
-            out.generation = 0
         return out
 
-    def _link_many(self, inputs, ys, gen):
+    def _link_many(self, inputs, ys):
         outputs = tuple([_new_output(_forward_result(self, y)) for y in ys])
         if Config.enable_backprop:
-            self.generation = gen
+            self._seq = _next_seq()
             for o in outputs:
                 o._creator = self
-                o.generation = gen + 1
             self.inputs = inputs
             self.outputs = tuple([_SiblingRef(o) for o in outputs])
         # a forward that returns a 1-tuple still gives one Variable, as the book's __call__ does
@@ -791,7 +816,6 @@ def _new_output(y):
     v = Variable.__new__(Variable)
     v.data = y
     v._creator = None
-    v.generation = 0
     return v
 
 
@@ -1124,18 +1148,12 @@ def _arithmetic(binary, const, fname, reflected=False):
             out = _new(Variable)
             out.data = y
             if Config.enable_backprop:
-                g = x0.generation
-                g1 = x1.generation
-                if g1 > g:
-                    g = g1
-                f.generation = g
+                f._seq = _next_seq()
                 f._in = (x0, x1)
                 f.outputs = None
                 out._creator = f
-                out.generation = g + 1
             else:
                 out._creator = None
-                out.generation = 0
             return out
         elif isinstance(other, array_types) or isinstance(other, _scalar_types):
             c = other
@@ -1160,13 +1178,11 @@ def _arithmetic(binary, const, fname, reflected=False):
         out.data = y
         if Config.enable_backprop:
             f._in = self
-            f.generation = g = self.generation
+            f._seq = _next_seq()
             f.outputs = None  # made on demand: see Variable.creator
             out._creator = f
-            out.generation = g + 1
         else:
             out._creator = None
-            out.generation = 0
         return out
 
     operator_method.__name__ = fname

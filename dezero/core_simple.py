@@ -12,7 +12,44 @@ import numpy as np
 
 from dezero import core as _core
 from dezero.core import (Config, using_config, no_grad, test_mode, as_array,  # noqa: F401
-                         sum_to_array, _GenerationQueue)
+                         sum_to_array)
+
+
+class _GenerationQueue:
+    """Functions waiting for backward, handed out newest generation first.
+
+    A function's creators always have a lower generation than the function itself, so the
+    queue only ever moves down: one bucket per generation and a falling cursor give O(1)
+    push and amortised O(1) pop (a heap would pay a logarithm on wide graphs).
+    """
+    __slots__ = ('buckets', 'top', 'size')
+
+    def __init__(self):
+        self.buckets = {}
+        self.top = 0  # at least the highest generation queued
+        self.size = 0
+
+    def push(self, f):
+        g = f.generation
+        b = self.buckets.get(g)
+        if b is None:
+            self.buckets[g] = [f]
+        else:
+            b.append(f)
+        if g > self.top:
+            self.top = g
+        self.size += 1
+
+    def pop(self):
+        buckets = self.buckets
+        g = self.top
+        while True:
+            b = buckets.get(g)
+            if b:
+                self.size -= 1
+                self.top = g
+                return b.pop()
+            g -= 1
 
 
 class Variable:

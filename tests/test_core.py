@@ -317,6 +317,62 @@ def test_generations_order_complex_graph():
     assert a.generation == 1 and y.generation == 3
 
 
+def test_generation_is_one_above_the_deepest_input():
+    x0, x1 = Variable(np.array(1.0)), Variable(np.array(2.0))
+    a = F.sin(x0)           # 1
+    b = a * x1              # 2: max(1, 0) + 1
+    y = F.exp(b) + a        # exp: 3, then add: max(3, 1) + 1
+    assert (x0.generation, a.generation, b.generation, y.generation) == (0, 1, 2, 4)
+    assert y.creator.generation == 3 and b.creator.generation == 1
+    with no_grad():
+        assert (a * x1).generation == 0  # nothing recorded: a fresh leaf
+
+
+def test_generation_of_a_deep_chain_needs_no_recursion():
+    x = Variable(np.array(1.0))
+    y = x
+    for _ in range(30000):
+        y = y * 1.0 + 0.0
+    assert y.generation == 60000 and y.creator.generation == 59999
+
+
+def test_generation_set_by_hand_is_kept():
+    # a function linked by hand, as the book's own __call__ links it
+    f = F.Sin()
+    f.inputs = (Variable(np.array(1.0)),)
+    f.generation = 7
+    z = Variable(np.array(np.sin(1.0)))
+    z.set_creator(f)
+    assert f.generation == 7 and z.generation == 8
+    assert (z * 2.0).generation == 9
+    w = Variable(np.array(0.0))
+    w.generation = 5
+    assert w.generation == 5
+
+
+def test_backward_of_a_wide_graph_holds_one_branch_gradient_at_a_time():
+    """Functions run newest first, so each branch is finished right after the step that
+    summed it in, instead of every branch's gradient waiting for its turn at once."""
+    import tracemalloc
+    n, d = 40, 20000
+    xs = [Variable(np.full(d, 0.5)) for _ in range(n)]
+    acc = F.sin(xs[0]) * xs[0]
+    for x in xs[1:]:
+        acc = acc + F.sin(x) * x
+    y = F.sum(acc)
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        y.backward()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    branch = d * 8
+    assert kept - start >= n * branch            # every leaf keeps its own gradient
+    assert peak - kept <= 4 * branch             # a few arrays in flight, never n of them
+    np.testing.assert_allclose(xs[3].grad.data, np.sin(0.5) + 0.5 * np.cos(0.5))
+
+
 def test_user_function_with_variable_backward_gets_higher_order():
     class Cube(Function):
         def forward(self, x):

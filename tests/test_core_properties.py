@@ -3,7 +3,8 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 import dezero.functions as F
-from dezero import Variable
+from dezero import Function, Variable
+from helpers import check_function
 
 dims = st.integers(min_value=1, max_value=3)
 
@@ -54,3 +55,108 @@ def test_sum_then_broadcast_round_trip(shape, data):
     np.testing.assert_array_equal(y.data, x.data.sum(axis=axis, keepdims=keepdims))
     y.backward()
     np.testing.assert_array_equal(x.grad.data, np.ones(shape))
+
+
+class _SinCos(Function):
+    """Two outputs from one input: (sin x, cos x)."""
+
+    def forward(self, x):
+        return np.sin(x), np.cos(x)
+
+    def backward(self, g_sin, g_cos):
+        x, = self.inputs
+        return g_sin * F.cos(x) - g_cos * F.sin(x)
+
+
+_UNARY = {
+    'sin': F.sin,
+    'tanh': F.tanh,
+    'scale': lambda v: v * 0.7,
+    'shift': lambda v: 1.5 - v,
+    'square': lambda v: v ** 2,
+    'sincos0': lambda v: _SinCos()(v)[0],
+    'sincos_both': lambda v: _SinCos()(v)[0] * _SinCos()(v)[1],
+}
+_BINARY = {'add': lambda a, b: a + b, 'sub': lambda a, b: a - b, 'mul': lambda a, b: a * b}
+
+
+@st.composite
+def random_graph(draw):
+    """A recipe for a random graph: each step applies an operation to earlier nodes (any of
+    them, so values are reused and consumed at very different depths), and the output sums a
+    random subset of the nodes."""
+    n_leaves = draw(st.integers(min_value=1, max_value=3))
+    steps = []
+    for i in range(draw(st.integers(min_value=1, max_value=12))):
+        n_nodes = n_leaves + i
+        if draw(st.booleans()):
+            op = draw(st.sampled_from(sorted(_UNARY)))
+            steps.append((op, draw(st.integers(0, n_nodes - 1))))
+        else:
+            op = draw(st.sampled_from(sorted(_BINARY)))
+            steps.append((op, draw(st.integers(0, n_nodes - 1)),
+                          draw(st.integers(0, n_nodes - 1))))
+    n_nodes = n_leaves + len(steps)
+    outs = draw(st.lists(st.integers(0, n_nodes - 1), min_size=1, max_size=4))
+    return n_leaves, steps, outs
+
+
+class _Tap(Function):
+    """The identity, counting how often its backward runs."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        self.calls.append(self)
+        return gy
+
+
+def _build(steps, outs, calls=None):
+    """The function of the recipe; with a `calls` list, every node passes through a _Tap."""
+    def f(*leaves):
+        nodes = list(leaves)
+        for op, *args in steps:
+            fn = _UNARY.get(op) or _BINARY[op]
+            v = fn(*[nodes[a] for a in args])
+            nodes.append(v if calls is None else _Tap(calls)(v))
+        y = nodes[outs[0]] * 1.0
+        for k in outs[1:]:
+            y = y + nodes[k]
+        return y
+    return f
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graph())
+def test_any_graph_gets_exact_first_and_second_derivatives(recipe):
+    """Whatever the order in which a graph was built, each function's backward runs exactly
+    once, after every consumer of its outputs, and the derivatives are exact."""
+    n_leaves, steps, outs = recipe
+    rng = np.random.default_rng(1)
+    leaves = [rng.uniform(-1.0, 1.0, (2, 3)) for _ in range(n_leaves)]
+    for create_graph in (False, True):
+        calls = []
+        y = _build(steps, outs, calls)(*[Variable(a) for a in leaves])
+        y.backward(create_graph=create_graph)
+        # every tap lies on a path to y (its node is an input of later steps or of the sum)
+        # or on none; a tap on a path runs once, and an unused one never
+        used = _used_nodes(n_leaves, steps, outs)
+        assert len(calls) == len(set(map(id, calls))) == len(used - set(range(n_leaves)))
+    check_function(_build(steps, outs), *leaves)
+
+
+def _used_nodes(n_leaves, steps, outs):
+    """The nodes y depends on."""
+    used, todo = set(), list(outs)
+    while todo:
+        k = todo.pop()
+        if k in used:
+            continue
+        used.add(k)
+        if k >= n_leaves:
+            todo.extend(steps[k - n_leaves][1:])
+    return used
