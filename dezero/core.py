@@ -255,8 +255,10 @@ class Variable:
 
         The walk is iterative, newest function first (the reverse of the order the functions
         were recorded in), so each function's backward runs once, after every function that
-        used its outputs, and deep graphs do not recurse. Gradients of intermediate variables are dropped
-        unless `retain_grad`; `create_graph` makes the gradients differentiable themselves.
+        used its outputs, and deep graphs do not recurse. Gradients of intermediate variables
+        are dropped unless `retain_grad`, and a gradient kept by an earlier
+        `backward(retain_grad=True)` is dropped too, as the book's walk drops it: it no longer
+        belongs to this backward. `create_graph` makes the gradients differentiable themselves.
         """
         if self.data is None:
             raise ValueError('Variable.backward: this variable holds no data')
@@ -274,6 +276,8 @@ class Variable:
                             retain_grad)
         else:
             _backward_data(self, seed, retain_grad)
+        if not retain_grad and _retained:
+            _drop_retained(self)
 
     # --- shape and tensor methods ----------------------------------------------------------
     def reshape(self, *shape):
@@ -522,6 +526,29 @@ def _store_grad(x, g):
         x.grad = Variable(_ensure_array(g).copy())
     else:
         x.grad = Variable(_ensure_array(x.grad.data + g))
+    _retained.add(x)
+
+
+# intermediate variables holding a gradient kept by `retain_grad`; empty in ordinary training,
+# so a plain backward only looks for them after someone asked to retain
+_retained = weakref.WeakSet()
+
+
+def _drop_retained(y):
+    """A plain backward from y: drop the gradients an earlier retain_grad left on the
+    intermediate variables y depends on (found by walking the graph down from y)."""
+    seen = set()
+    stack = [y._creator]
+    while stack:
+        f = stack.pop()
+        for x in f.inputs:
+            if x in _retained:
+                x.grad = None
+                _retained.discard(x)
+            c = x._creator
+            if c is not None and c not in seen:
+                seen.add(c)
+                stack.append(c)
 
 
 def _output_grads_data(f, grads, retain_grad, root):
@@ -603,6 +630,7 @@ def _backward_graph(y, seed, retain_grad):
                     g = Variable(_zeros_for(f, ref, o))
                 elif retain_grad and o is not y:
                     o.grad = _own_gradient(g, taken) if o.grad is None else o.grad + g
+                    _retained.add(o)
                 gys.append(g)
             gxs = _as_tuple(f.backward(*gys))
             if len(gxs) != len(f.inputs):

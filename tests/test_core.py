@@ -238,6 +238,26 @@ def test_intermediate_gradients_are_freed_unless_retained():
     assert a.grad.data == 3.0 and y.grad.data == 1.0
 
 
+@pytest.mark.parametrize('create_graph', [False, True])
+def test_a_plain_backward_drops_gradients_an_earlier_one_retained(create_graph):
+    """As in the book: once a backward runs without retain_grad, the intermediate gradients
+    of its graph are gone, never left over from an earlier retaining backward."""
+    x = Variable(np.array(2.0))
+    a = x * x
+    b = F.sin(a)
+    y = b * 3.0
+    y.backward(retain_grad=True, create_graph=create_graph)
+    assert a.grad.data == pytest.approx(3.0 * np.cos(4.0)) and b.grad.data == 3.0
+    other_leaf = Variable(np.array(1.0))
+    other = F.exp(other_leaf)
+    (other * 2.0).backward(retain_grad=True)
+    x.cleargrad()
+    y.backward(create_graph=create_graph)
+    assert a.grad is None and b.grad is None
+    assert x.grad.data == pytest.approx(3.0 * np.cos(4.0) * 4.0)
+    assert other.grad.data == 2.0  # another graph's retained gradient is not this backward's
+
+
 def test_each_backward_runs_once_in_diamond():
     calls = []
 
