@@ -271,11 +271,18 @@ class Variable:
             if self.grad is None:
                 self.grad = Variable(seed)
             return
-        if create_graph:
-            _backward_graph(self, Variable(seed) if self.grad is None else self.grad,
-                            retain_grad)
-        else:
-            _backward_data(self, seed, retain_grad)
+        try:
+            if create_graph:
+                _backward_graph(self, Variable(seed) if self.grad is None else self.grad,
+                                retain_grad)
+            else:
+                _backward_data(self, seed, retain_grad)
+        except AttributeError as e:
+            if e.name != '_seq':
+                raise
+            raise TypeError(f'Variable.backward: {type(e.obj).__name__} was linked into the '
+                            f'graph by hand; a function enters the graph by being called, or '
+                            f'through set_creator / the creator attribute') from None
         if not retain_grad and _retained:
             _drop_retained(self)
 

@@ -258,6 +258,18 @@ def test_a_plain_backward_drops_gradients_an_earlier_one_retained(create_graph):
     assert other.grad.data == 2.0  # another graph's retained gradient is not this backward's
 
 
+def test_a_function_linked_past_call_and_set_creator_is_a_clear_error():
+    x = Variable(np.array(1.0))
+    f = F.Cos()
+    f.inputs = (x,)
+    z = Variable(np.array(np.cos(1.0)))
+    f.outputs = (weakref.ref(z),)
+    z._creator = f  # the private link: neither f(x) nor z.set_creator(f)
+    for create_graph in (False, True):
+        with pytest.raises(TypeError, match='Cos was linked into the graph by hand'):
+            (z * 2.0 + F.exp(z)).backward(create_graph=create_graph)
+
+
 def test_each_backward_runs_once_in_diamond():
     calls = []
 
