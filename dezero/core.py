@@ -223,17 +223,9 @@ class Variable:
         if f is None:
             return
         self._creator = None
-        stack = [f]
-        seen = {f}
-        while stack:
-            ins = stack.pop()._in
-            for x in (ins if ins.__class__ is tuple else (ins,)):
-                c = x._creator
-                if c is not None:
-                    x._creator = None
-                    if c not in seen:
-                        seen.add(c)
-                        stack.append(c)
+        for ins in _inputs_below(f):
+            for x in ins:
+                x._creator = None
 
     def to_cpu(self):
         """Move data (and grad) to NumPy."""
@@ -543,19 +535,29 @@ _retained = weakref.WeakSet()
 
 def _drop_retained(y):
     """A plain backward from y: drop the gradients an earlier retain_grad left on the
-    intermediate variables y depends on (found by walking the graph down from y)."""
-    seen = set()
-    stack = [y._creator]
-    while stack:
-        f = stack.pop()
-        for x in f.inputs:
+    intermediate variables y depends on."""
+    for ins in _inputs_below(y._creator):
+        for x in ins:
             if x in _retained:
                 x.grad = None
                 _retained.discard(x)
+
+
+def _inputs_below(f):
+    """The inputs of every function from f down, as one tuple per function, each function
+    once and without recursion. A function's input creators are queued before its inputs are
+    handed out, so the caller may cut their links."""
+    stack, seen = [f], {f}
+    while stack:
+        ins = stack.pop()._in
+        if ins.__class__ is not tuple:
+            ins = (ins,)
+        for x in ins:
             c = x._creator
             if c is not None and c not in seen:
                 seen.add(c)
                 stack.append(c)
+        yield ins
 
 
 def _output_grads_data(f, grads, retain_grad, root):

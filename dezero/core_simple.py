@@ -16,11 +16,12 @@ from dezero.core import (Config, using_config, no_grad, test_mode, as_array,  # 
 
 
 class _GenerationQueue:
-    """Functions waiting for backward, handed out newest generation first.
+    """Functions waiting for backward, handed out newest generation first (the book's order;
+    `dezero.core` runs the newest function first instead).
 
     A function's creators always have a lower generation than the function itself, so the
     queue only ever moves down: one bucket per generation and a falling cursor give O(1)
-    push and amortised O(1) pop (a heap would pay a logarithm on wide graphs).
+    push and amortised O(1) pop.
     """
     __slots__ = ('buckets', 'top', 'size')
 
