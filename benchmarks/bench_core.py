@@ -78,6 +78,21 @@ def _branches_dezero(n):
     return {'time': t2 - t0, 'time_backward_per_branch': (t2 - t1) / n}
 
 
+def _branches_torch(n):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(0)
+    xs = [torch.tensor(rng.standard_normal(16), requires_grad=True) for _ in range(n)]
+    t0 = time.perf_counter()
+    acc = torch.sin(xs[0]) * xs[0]
+    for x in xs[1:]:
+        acc = acc + torch.sin(x) * x
+    y = acc.sum()
+    t1 = time.perf_counter()
+    y.backward()
+    t2 = time.perf_counter()
+    return {'time': t2 - t0, 'time_backward_per_branch': (t2 - t1) / n}
+
+
 def chain_million():
     """1,000,000 links forward and backward, then the graph is dropped: memory must return."""
     from dezero import Variable
@@ -127,11 +142,13 @@ CASES = {
     },
     'branches_1000': {
         'title': '1,000 branches sin(x_i) * x_i (16 elements each) summed into one output',
-        'impls': {'numpy': lambda: _branches_numpy(1000), 'dezero': lambda: _branches_dezero(1000)},
+        'impls': {'numpy': lambda: _branches_numpy(1000), 'dezero': lambda: _branches_dezero(1000),
+                  'torch': lambda: _branches_torch(1000)},
     },
     'branches_4000': {
         'title': '4,000 branches sin(x_i) * x_i (16 elements each) summed into one output',
-        'impls': {'numpy': lambda: _branches_numpy(4000), 'dezero': lambda: _branches_dezero(4000)},
+        'impls': {'numpy': lambda: _branches_numpy(4000), 'dezero': lambda: _branches_dezero(4000),
+                  'torch': lambda: _branches_torch(4000)},
         'notes': ['targets: within 5x of numpy (book ~40x); backward per branch no higher than '
                   'with 1,000 branches'],
     },
