@@ -32,6 +32,44 @@ def _variable_label(v, verbose):
     return ': '.join(parts)
 
 
+def _add_variable(graph, v, verbose):
+    import graphviz
+    # escape: a name such as '<x>' must not be read as an HTML label
+    graph.node(str(id(v)), graphviz.escape(_variable_label(v, verbose)), **_VARIABLE_STYLE)
+
+
+def _add_function(graph, f):
+    """The box of function f and the arrows from its inputs and to its live outputs."""
+    import graphviz
+    key = str(id(f))
+    graph.node(key, graphviz.escape(getattr(f, 'label', None) or type(f).__name__),
+               **_FUNCTION_STYLE)
+    for x in f.inputs:
+        graph.edge(str(id(x)), key)
+    for ref in f.outputs:
+        y = ref()
+        if y is not None:  # outputs are weak references; a dropped output is not drawn
+            graph.edge(key, str(id(y)))
+
+
+def _statements(add, *args):
+    """The DOT statements that `add(graph, *args)` writes, as text."""
+    import graphviz
+    graph = graphviz.Digraph()
+    add(graph, *args)
+    return ''.join(graph.body)
+
+
+def _dot_var(v, verbose=False):
+    """The DOT statement of Variable v's node, as the book's step 26 prints it."""
+    return _statements(_add_variable, v, verbose)
+
+
+def _dot_func(f):
+    """The DOT statements of Function f's node and of its arrows (book step 26)."""
+    return _statements(_add_function, f)
+
+
 def get_dot_graph(output, verbose=True):
     """Return the DOT source (a str) of the graph that produced the Variable `output`."""
     if not isinstance(output, Variable):
@@ -42,11 +80,9 @@ def get_dot_graph(output, verbose=True):
     seen_variables = set()
 
     def add_variable(v):
-        key = id(v)
-        if key not in seen_variables:
-            seen_variables.add(key)
-            # escape: a name such as '<x>' must not be read as an HTML label
-            graph.node(str(key), graphviz.escape(_variable_label(v, verbose)), **_VARIABLE_STYLE)
+        if id(v) not in seen_variables:
+            seen_variables.add(id(v))
+            _add_variable(graph, v, verbose)
 
     add_variable(output)
     seen_functions = set()
@@ -56,21 +92,17 @@ def get_dot_graph(output, verbose=True):
         seen_functions.add(id(output.creator))
     while pending:
         f = pending.pop()
-        f_key = str(id(f))
-        graph.node(f_key, graphviz.escape(getattr(f, 'label', None) or type(f).__name__),
-                   **_FUNCTION_STYLE)
         for x in f.inputs:
             add_variable(x)
-            graph.edge(str(id(x)), f_key)
             creator = x.creator
             if creator is not None and id(creator) not in seen_functions:
                 seen_functions.add(id(creator))
                 pending.append(creator)
         for ref in f.outputs:
             y = ref()
-            if y is not None:  # outputs are weak references; a dropped output is not drawn
+            if y is not None:
                 add_variable(y)
-                graph.edge(f_key, str(id(y)))
+        _add_function(graph, f)
     return graph.source
 
 

@@ -148,6 +148,24 @@ def test_rejects_non_variable():
         get_dot_graph(np.ones(2))
 
 
+def test_book_step26_helpers_give_one_node_and_one_function_with_its_arrows():
+    from dezero.utils import _dot_func, _dot_var
+    x = Variable(np.random.randn(2, 3), name='x')
+    nodes, edges = parse_dot(_dot_var(x))
+    assert nodes == {str(id(x)): nodes[str(id(x))]} and edges == []
+    assert nodes[str(id(x))]['label'] == 'x'
+    assert parse_dot(_dot_var(x, verbose=True))[0][str(id(x))]['label'] == 'x: (2, 3) float64'
+
+    x0, x1 = Variable(np.array(1.0)), Variable(np.array(1.0))
+    y = x0 + x1
+    f = y.creator
+    nodes, edges = parse_dot(_dot_func(f))
+    assert set(nodes) == {str(id(f))}
+    assert nodes[str(id(f))]['label'] == 'Add' and nodes[str(id(f))]['shape'] == 'box'
+    assert sorted(edges) == sorted([(str(id(x0)), str(id(f))), (str(id(x1)), str(id(f))),
+                                    (str(id(f)), str(id(y)))])
+
+
 # ---------------------------------------------------------------------------------------------
 # plot_dot_graph
 # ---------------------------------------------------------------------------------------------
