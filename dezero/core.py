@@ -1227,14 +1227,24 @@ def _arithmetic(binary, const, fname, reflected=False):
     return operator_method
 
 
-Variable.__add__ = Variable.__radd__ = _arithmetic(Add, AddConstant, 'add')
-Variable.__sub__ = _arithmetic(Sub, SubConstant, 'sub')
-Variable.__rsub__ = _arithmetic(Sub, RSubConstant, 'sub', reflected=True)
-Variable.__mul__ = Variable.__rmul__ = _arithmetic(Mul, MulConstant, 'mul')
-Variable.__truediv__ = _arithmetic(Div, DivConstant, 'div')
-Variable.__rtruediv__ = _arithmetic(Div, RDivConstant, 'div', reflected=True)
-Variable.__pow__ = _arithmetic(None, Pow, 'pow')
-Variable.__rpow__ = _arithmetic(None, RPowConstant, 'pow', reflected=True)
+def setup_variable():
+    """Put the arithmetic operators on Variable and return the class.
+
+    Done once at import; the book's `dezero/__init__.py` calls it too, and a second call
+    restores operators that someone replaced.
+    """
+    Variable.__add__ = Variable.__radd__ = _arithmetic(Add, AddConstant, 'add')
+    Variable.__sub__ = _arithmetic(Sub, SubConstant, 'sub')
+    Variable.__rsub__ = _arithmetic(Sub, RSubConstant, 'sub', reflected=True)
+    Variable.__mul__ = Variable.__rmul__ = _arithmetic(Mul, MulConstant, 'mul')
+    Variable.__truediv__ = _arithmetic(Div, DivConstant, 'div')
+    Variable.__rtruediv__ = _arithmetic(Div, RDivConstant, 'div', reflected=True)
+    Variable.__pow__ = _arithmetic(None, Pow, 'pow')
+    Variable.__rpow__ = _arithmetic(None, RPowConstant, 'pow', reflected=True)
+    return Variable
+
+
+setup_variable()
 
 
 def add(x0, x1):

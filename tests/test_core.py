@@ -1010,3 +1010,18 @@ def test_a_subclass_with_the_books_own_call_and_list_outputs():
     del b
     with pytest.raises(ValueError, match='Split: an output was freed'):
         a.backward()
+
+
+def test_setup_variable_puts_the_operators_back_on_variable():
+    import dezero
+    saved = Variable.__mul__
+    try:
+        Variable.__mul__ = lambda self, other: 'replaced'
+        assert Variable(np.array(2.0)) * 3.0 == 'replaced'
+        assert dezero.setup_variable() is Variable
+        x = Variable(np.array(2.0))
+        y = x * 3.0 + x
+        y.backward()
+        assert y.data == 8.0 and x.grad.data == 4.0
+    finally:
+        Variable.__mul__ = saved
