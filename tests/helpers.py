@@ -6,6 +6,9 @@ differences for every input. With `second_order=True` it also differentiates the
 gradients again (create_graph=True) and compares with central differences of the first
 gradients themselves: d/dx_j sum_i sum(dL/dx_i * v_i).
 """
+import gzip
+import struct
+
 import numpy as np
 
 from dezero import Variable
@@ -151,3 +154,18 @@ def check_gradient_penalty(f, *inputs, seed=2, **kwargs):
     # second order too: the gradient of the penalty is differentiated once more, through the
     # graph the gradient functions' backward recorded
     check_function(squared_gradients, *inputs, **kwargs)
+
+
+def write_idx(path, array):
+    """Write array as a gzip IDX file of unsigned bytes, the format MNIST is published in."""
+    header = struct.pack('>HBB', 0, 0x08, array.ndim) + struct.pack(f'>{array.ndim}I', *array.shape)
+    with gzip.open(path, 'wb') as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def write_tiny_mnist(cache):
+    """A download cache holding a random MNIST in the real gzip IDX format (for offline runs)."""
+    rng = np.random.default_rng(0)
+    for prefix, n in (('train', 60), ('t10k', 20)):
+        write_idx(cache / f'{prefix}-images-idx3-ubyte.gz', rng.integers(0, 256, (n, 28, 28)))
+        write_idx(cache / f'{prefix}-labels-idx1-ubyte.gz', rng.integers(0, 10, n))

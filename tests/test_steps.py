@@ -1,35 +1,21 @@
 """Every step script runs headless from start to end and exits 0.
 
 Scripts run in a temporary working directory (their pictures land there), with a temporary
-download cache holding a tiny MNIST written here in the real gzip IDX format, and with
+download cache holding a tiny MNIST in the real gzip IDX format, and with
 DEZERO_STEPS_QUICK=1 so the long training steps cut their epochs. They run two at a time.
 """
 import concurrent.futures
-import gzip
 import os
 import pathlib
-import struct
 import subprocess
 import sys
 
-import numpy as np
 import pytest
+
+from helpers import write_tiny_mnist
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 STEPS = sorted((ROOT / 'steps').glob('step[0-9][0-9].py'))
-
-
-def _write_idx(path, array):
-    header = struct.pack('>HBB', 0, 0x08, array.ndim) + struct.pack(f'>{array.ndim}I', *array.shape)
-    with gzip.open(path, 'wb') as f:
-        f.write(header + array.astype(np.uint8).tobytes())
-
-
-def _tiny_mnist(cache):
-    rng = np.random.default_rng(0)
-    for prefix, n in (('train', 60), ('t10k', 20)):
-        _write_idx(cache / f'{prefix}-images-idx3-ubyte.gz', rng.integers(0, 256, (n, 28, 28)))
-        _write_idx(cache / f'{prefix}-labels-idx1-ubyte.gz', rng.integers(0, 10, n))
 
 
 def _run(script, workdir, env):
@@ -42,7 +28,7 @@ def _run(script, workdir, env):
 def results(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('steps_out')
     cache = tmp_path_factory.mktemp('steps_cache')
-    _tiny_mnist(cache)
+    write_tiny_mnist(cache)
     env = dict(os.environ, DEZERO_CACHE_DIR=str(cache), DEZERO_STEPS_QUICK='1',
                MPLBACKEND='Agg', OMP_NUM_THREADS='1')
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
