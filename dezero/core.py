@@ -94,7 +94,8 @@ def as_variable(obj):
     return Variable(as_array(obj))
 
 
-_scalar_types = (numbers.Number, np.bool_)  # NumPy's numeric scalars register as Numbers
+# NumPy's numeric scalars register as Numbers too, but np.number answers them without the ABC
+_scalar_types = (np.number, np.bool_, numbers.Number)
 
 
 def _is_scalar(x):
@@ -525,12 +526,18 @@ def _store_grad(x, g):
         x.grad = Variable(_ensure_array(g).copy())
     else:
         x.grad = Variable(_ensure_array(x.grad.data + g))
-    _retained.add(x)
+    _mark_retained(x)
 
 
-# intermediate variables holding a gradient kept by `retain_grad`; empty in ordinary training,
-# so a plain backward only looks for them after someone asked to retain
-_retained = weakref.WeakSet()
+# weak references to the intermediate variables holding a gradient kept by `retain_grad` (each
+# leaves the set when its variable dies); empty in ordinary training, so a plain backward only
+# looks for them after someone asked to retain. A plain set: its emptiness test is what every
+# backward pays, and a WeakSet answers it in Python.
+_retained = set()
+
+
+def _mark_retained(x):
+    _retained.add(weakref.ref(x, _retained.discard))
 
 
 def _drop_retained(y):
@@ -538,9 +545,10 @@ def _drop_retained(y):
     intermediate variables y depends on."""
     for ins in _inputs_below(y._creator):
         for x in ins:
-            if x in _retained:
+            ref = weakref.ref(x)  # equal to the stored one while x lives
+            if ref in _retained:
                 x.grad = None
-                _retained.discard(x)
+                _retained.discard(ref)
 
 
 def _inputs_below(f):
@@ -639,7 +647,7 @@ def _backward_graph(y, seed, retain_grad):
                     g = Variable(_zeros_for(f, ref, o))
                 elif retain_grad and o is not y:
                     o.grad = _own_gradient(g, taken) if o.grad is None else o.grad + g
-                    _retained.add(o)
+                    _mark_retained(o)
                 gys.append(g)
             gxs = _as_tuple(f.backward(*gys))
             if len(gxs) != len(f.inputs):

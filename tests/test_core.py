@@ -258,6 +258,22 @@ def test_a_plain_backward_drops_gradients_an_earlier_one_retained(create_graph):
     assert other.grad.data == 2.0  # another graph's retained gradient is not this backward's
 
 
+@pytest.mark.parametrize('create_graph', [False, True])
+def test_retaining_a_gradient_keeps_no_variable_alive(create_graph):
+    from dezero import core
+    x = Variable(np.array(2.0))
+    b = F.sin(x * x)
+    y = b * 3.0
+    y.backward(retain_grad=True, create_graph=create_graph)
+    assert b.grad is not None
+    watched = weakref.ref(b)
+    del b, y
+    gc.collect()
+    assert watched() is None
+    # an entry leaves with its variable (x.grad may still hold x * x alive when create_graph)
+    assert all(ref() is not None for ref in core._retained)
+
+
 def test_a_function_linked_past_call_and_set_creator_is_a_clear_error():
     x = Variable(np.array(1.0))
     f = F.Cos()

@@ -120,6 +120,15 @@ def test_call_returns_one_or_tuple_and_keeps_weak_refs():
     with pytest.raises(NotImplementedError):
         Layer()(x)
 
+    class Scale(Layer):
+        def forward(self, x, c, shape):
+            return x * c, shape
+
+    scale = Scale()
+    z, shape = scale(x, 2.0, (2,))  # a float and a tuple accept no weak reference
+    assert shape == (2,) and scale.inputs[0]() is x and scale.outputs[0]() is z
+    assert scale.inputs[1]() is None and scale.inputs[2]() is None and scale.outputs[1]() is None
+
 
 def test_to_cpu_and_to_gpu():
     net = Net()
