@@ -156,11 +156,16 @@ def check_gradient_penalty(f, *inputs, seed=2, **kwargs):
     check_function(squared_gradients, *inputs, **kwargs)
 
 
-def write_idx(path, array):
-    """Write array as a gzip IDX file of unsigned bytes, the format MNIST is published in."""
+def idx_bytes(array):
+    """array as an IDX file of unsigned bytes, the format MNIST is published in."""
     header = struct.pack('>HBB', 0, 0x08, array.ndim) + struct.pack(f'>{array.ndim}I', *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx(path, array):
+    """Write array as a gzip-compressed IDX file."""
     with gzip.open(path, 'wb') as f:
-        f.write(header + array.astype(np.uint8).tobytes())
+        f.write(idx_bytes(array))
 
 
 def write_tiny_mnist(cache):

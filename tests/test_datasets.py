@@ -18,6 +18,7 @@ import pytest
 
 from dezero import datasets as D
 from dezero.datasets import Dataset
+from helpers import idx_bytes
 
 
 @pytest.fixture
@@ -157,11 +158,6 @@ def test_sin_curve():
 # ---------------------------------------------------------------------------------------------
 # MNIST
 # ---------------------------------------------------------------------------------------------
-def _idx_bytes(array):
-    header = struct.pack('>I', 0x0800 + array.ndim) + struct.pack(f'>{array.ndim}I', *array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
 def _write_gz(path, raw):
     with gzip.open(path, 'wb') as f:
         f.write(raw)
@@ -171,8 +167,8 @@ def _write_mnist(cache, prefix, n, seed):
     rs = np.random.RandomState(seed)
     images = rs.randint(0, 256, size=(n, 28, 28)).astype(np.uint8)
     labels = rs.randint(0, 10, size=n).astype(np.uint8)
-    _write_gz(cache / f'{prefix}-images-idx3-ubyte.gz', _idx_bytes(images))
-    _write_gz(cache / f'{prefix}-labels-idx1-ubyte.gz', _idx_bytes(labels))
+    _write_gz(cache / f'{prefix}-images-idx3-ubyte.gz', idx_bytes(images))
+    _write_gz(cache / f'{prefix}-labels-idx1-ubyte.gz', idx_bytes(labels))
     return images, labels
 
 
@@ -211,11 +207,11 @@ def test_mnist_rejects_bad_files(cache):
     images = cache / 'train-images-idx3-ubyte.gz'
     labels = cache / 'train-labels-idx1-ubyte.gz'
 
-    _write_gz(images, _idx_bytes(np.zeros((3, 28), dtype=np.uint8)))  # 2-D: wrong magic
+    _write_gz(images, idx_bytes(np.zeros((3, 28), dtype=np.uint8)))  # 2-D: wrong magic
     with pytest.raises(ValueError, match='magic number 0x00000802, expected 0x00000803'):
         D.MNIST()
 
-    raw = _idx_bytes(np.zeros((3, 28, 28), dtype=np.uint8))
+    raw = idx_bytes(np.zeros((3, 28, 28), dtype=np.uint8))
     _write_gz(images, raw[:-10])
     with pytest.raises(ValueError, match='declares shape \\(3, 28, 28\\)'):
         D.MNIST()
@@ -225,7 +221,7 @@ def test_mnist_rejects_bad_files(cache):
         D.MNIST()
 
     _write_gz(images, raw)
-    _write_gz(labels, _idx_bytes(np.zeros(4, dtype=np.uint8)))
+    _write_gz(labels, idx_bytes(np.zeros(4, dtype=np.uint8)))
     with pytest.raises(ValueError, match='3 images but .* 4 labels'):
         D.MNIST()
 
