@@ -11,6 +11,7 @@ gradients are themselves differentiable. Without it, functions that define `back
 run on plain arrays and no graph is recorded at all, which is what makes training loops fast.
 """
 import contextlib
+import gc
 import heapq
 import itertools
 import numbers
@@ -252,6 +253,9 @@ class Variable:
         are dropped unless `retain_grad`, and a gradient kept by an earlier
         `backward(retain_grad=True)` is dropped too, as the book's walk drops it: it no longer
         belongs to this backward. `create_graph` makes the gradients differentiable themselves.
+        The cyclic garbage collector waits until the walk ends: reference counting frees all
+        the walk drops, so a collection in its middle would find nothing to free and only push
+        the graph out of cache; the collections its allocations call for run once, afterwards.
         """
         if self.data is None:
             raise ValueError('Variable.backward: this variable holds no data')
@@ -264,6 +268,9 @@ class Variable:
             if self.grad is None:
                 self.grad = Variable(seed)
             return
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
         try:
             if create_graph:
                 _backward_graph(self, Variable(seed) if self.grad is None else self.grad,
@@ -276,6 +283,9 @@ class Variable:
             raise TypeError(f'Variable.backward: {type(e.obj).__name__} was linked into the '
                             f'graph by hand; a function enters the graph by being called, or '
                             f'through set_creator / the creator attribute') from None
+        finally:
+            if collecting:
+                gc.enable()
         if not retain_grad and _retained:
             _drop_retained(self)
 

@@ -1,5 +1,6 @@
 """The autograd core: values against NumPy, derivatives against central differences."""
 import gc
+import sys
 import weakref
 
 import numpy as np
@@ -421,6 +422,63 @@ def test_backward_of_a_wide_graph_holds_one_branch_gradient_at_a_time():
     np.testing.assert_allclose(xs[3].grad.data, np.sin(0.5) + 0.5 * np.cos(0.5))
 
 
+class BrokenBackward(Function):
+    """An identity whose backward fails: for what an error in the walk leaves behind."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, gy):
+        raise RuntimeError('broken backward')
+
+
+def _collections_inside_backward(run):
+    """Generations of the cyclic collections that start while `Variable.backward` is on the
+    stack during run(), with the collector set to run at every chance it gets."""
+    inside = []
+
+    def watch(phase, info):
+        frame = sys._getframe()
+        while phase == 'start' and frame is not None:
+            if frame.f_code is Variable.backward.__code__:
+                inside.append(info['generation'])
+            frame = frame.f_back
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(watch)
+    gc.set_threshold(1)
+    try:
+        run()
+    finally:
+        gc.callbacks.remove(watch)
+        gc.set_threshold(*threshold)
+    return inside
+
+
+@pytest.mark.parametrize('create_graph', [False, True])
+def test_the_cycle_collector_waits_until_backward_has_ended(create_graph):
+    """The walk's own objects are freed by reference counting, so the cyclic collector does not
+    run in the middle of it (passing over the whole cold graph); it is back on afterwards, also
+    after an error, and stays off when the user switched it off."""
+    xs = [Variable(np.full(3, 0.5)) for _ in range(300)]
+    y = F.sum(sum(F.sin(x) * x for x in xs))
+
+    assert _collections_inside_backward(lambda: y.backward(create_graph=create_graph)) == []
+    assert gc.isenabled()
+    np.testing.assert_allclose(xs[7].grad.data, np.full(3, np.sin(0.5) + 0.5 * np.cos(0.5)))
+
+    with pytest.raises(RuntimeError, match='broken backward'):
+        BrokenBackward()(xs[0]).backward(create_graph=create_graph)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        y.backward(create_graph=create_graph)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_user_function_with_variable_backward_gets_higher_order():
     class Cube(Function):
         def forward(self, x):
@@ -638,16 +696,8 @@ def test_config_switches_restore_after_errors_nesting_and_as_decorators():
     assert depth(3) == 3 and Config.enable_backprop
     # a failing backward leaves graph recording as it was
     x = Variable(np.array(2.0))
-
-    class Broken(Function):
-        def forward(self, x):
-            return x
-
-        def backward(self, gy):
-            raise ValueError('broken backward')
-
-    with pytest.raises(ValueError, match='broken'):
-        Broken()(x).backward()
+    with pytest.raises(RuntimeError, match='broken'):
+        BrokenBackward()(x).backward()
     assert Config.enable_backprop
 
 
