@@ -16,6 +16,7 @@ import heapq
 import itertools
 import numbers
 import operator
+import sys
 import weakref
 
 import numpy as np
@@ -476,9 +477,15 @@ def _backward_data(y, seed, retain_grad):
 def _store_leaf_grads(grads, held):
     """Move the leaves' gradients into `x.grad`, each in memory of its own: backward hands one
     array to several inputs (`x0 + x1`) or views of it (reshape), and optimizer hooks update
-    gradients in place, which must never reach another leaf or `held` (the root's gradient)."""
-    taken = set() if held is None else {id(_memory_owner(held))}
-    for x, g in grads.items():
+    gradients in place, which must never reach another leaf or `held` (the root's gradient).
+
+    An array that owns its memory and that nothing but this loop holds any more (no other
+    leaf, no view, not `held`) is kept as it is, without being recorded: most leaf gradients
+    are such fresh arrays, and recording thousands of them would cost a large table of ids.
+    """
+    taken = None if held is None else {id(_memory_owner(held))}
+    while grads:
+        x, g = grads.popitem()
         if g.__class__ is not _ndarray:
             g = _ensure_array(g)
         old = x.grad
@@ -487,14 +494,30 @@ def _store_leaf_grads(grads, held):
             continue
         owner = g.base
         if owner is None:  # owns its memory, so writable
+            if _refcount(g) == _REFS_OF_A_LOCAL:  # held by nothing else: shared with nothing
+                x.grad = _new_output(g)
+                continue
             owner = g
         elif not getattr(g.flags, 'writeable', True):  # e.g. a broadcast view
             owner = None
+        if taken is None:
+            taken = set()
         if owner is None or id(owner) in taken:
             g = g.copy()
             owner = g
         taken.add(id(owner))
         x.grad = _new_output(g)
+
+
+def _refs_of_a_local():
+    """What sys.getrefcount reports for an object that one local variable alone holds (the
+    interpreter's own count, measured rather than assumed)."""
+    a = np.empty(0)
+    return _refcount(a)
+
+
+_refcount = sys.getrefcount
+_REFS_OF_A_LOCAL = _refs_of_a_local()
 
 
 def _memory_owner(a):
