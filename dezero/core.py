@@ -511,12 +511,13 @@ def _store_leaf_grads(grads, held):
 
 def _refs_of_a_local():
     """What sys.getrefcount reports for an object that one local variable alone holds (the
-    interpreter's own count, measured rather than assumed)."""
+    interpreter's own count, measured rather than assumed); None where there are no counts to
+    read (PyPy), and then every leaf gradient is recorded."""
     a = np.empty(0)
-    return _refcount(a)
+    return _refcount(a) if _refcount is not id else None
 
 
-_refcount = sys.getrefcount
+_refcount = getattr(sys, 'getrefcount', id)  # id: a number that never equals None
 _REFS_OF_A_LOCAL = _refs_of_a_local()
 
 
