@@ -284,11 +284,12 @@ class Variable:
             raise TypeError(f'Variable.backward: {type(e.obj).__name__} was linked into the '
                             f'graph by hand; a function enters the graph by being called, or '
                             f'through set_creator / the creator attribute') from None
+        else:
+            if not retain_grad and _retained:
+                _drop_retained(self)
         finally:
             if collecting:
                 gc.enable()
-        if not retain_grad and _retained:
-            _drop_retained(self)
 
     # --- shape and tensor methods ----------------------------------------------------------
     def reshape(self, *shape):
