@@ -484,7 +484,7 @@ def _store_leaf_grads(grads, held):
     leaf, no view, not `held`) is kept as it is, without being recorded: most leaf gradients
     are such fresh arrays, and recording thousands of them would cost a large table of ids.
     """
-    taken = None if held is None else {id(_memory_owner(held))}
+    taken = set() if held is None else {id(_memory_owner(held))}
     while grads:
         x, g = grads.popitem()
         if g.__class__ is not _ndarray:
@@ -501,8 +501,6 @@ def _store_leaf_grads(grads, held):
             owner = g
         elif not getattr(g.flags, 'writeable', True):  # e.g. a broadcast view
             owner = None
-        if taken is None:
-            taken = set()
         if owner is None or id(owner) in taken:
             g = g.copy()
             owner = g
