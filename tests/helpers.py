@@ -162,10 +162,15 @@ def idx_bytes(array):
     return header + array.astype(np.uint8).tobytes()
 
 
+def write_gz(path, raw):
+    """Write bytes gzip-compressed, as the dataset files are published."""
+    with gzip.open(path, 'wb') as f:
+        f.write(raw)
+
+
 def write_idx(path, array):
     """Write array as a gzip-compressed IDX file."""
-    with gzip.open(path, 'wb') as f:
-        f.write(idx_bytes(array))
+    write_gz(path, idx_bytes(array))
 
 
 def write_tiny_mnist(cache):

@@ -1037,8 +1037,6 @@ def test_unchain_cuts_one_link():
 
 
 def test_a_subclass_with_the_books_own_call_and_list_outputs():
-    import weakref
-
     class BookStyle(Function):  # __call__ as the book writes it: outputs kept in a list
         def __call__(self, *inputs):
             inputs = [as_variable(x) for x in inputs]
@@ -1084,7 +1082,6 @@ def test_a_subclass_with_the_books_own_call_and_list_outputs():
 
 
 def test_setup_variable_puts_the_operators_back_on_variable():
-    import dezero
     saved = Variable.__mul__
     try:
         Variable.__mul__ = lambda self, other: 'replaced'

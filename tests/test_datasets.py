@@ -3,7 +3,6 @@
 The readers are fed files in the real formats (gzip IDX, CIFAR python tar.gz with Python-2 style
 pickles) that the tests write into a temporary cache directory, so nothing is downloaded.
 """
-import gzip
 import io
 import math
 import os
@@ -18,7 +17,7 @@ import pytest
 
 from dezero import datasets as D
 from dezero.datasets import Dataset
-from helpers import idx_bytes
+from helpers import idx_bytes, write_gz, write_idx
 
 
 @pytest.fixture
@@ -158,17 +157,12 @@ def test_sin_curve():
 # ---------------------------------------------------------------------------------------------
 # MNIST
 # ---------------------------------------------------------------------------------------------
-def _write_gz(path, raw):
-    with gzip.open(path, 'wb') as f:
-        f.write(raw)
-
-
 def _write_mnist(cache, prefix, n, seed):
     rs = np.random.RandomState(seed)
     images = rs.randint(0, 256, size=(n, 28, 28)).astype(np.uint8)
     labels = rs.randint(0, 10, size=n).astype(np.uint8)
-    _write_gz(cache / f'{prefix}-images-idx3-ubyte.gz', idx_bytes(images))
-    _write_gz(cache / f'{prefix}-labels-idx1-ubyte.gz', idx_bytes(labels))
+    write_idx(cache / f'{prefix}-images-idx3-ubyte.gz', images)
+    write_idx(cache / f'{prefix}-labels-idx1-ubyte.gz', labels)
     return images, labels
 
 
@@ -207,12 +201,12 @@ def test_mnist_rejects_bad_files(cache):
     images = cache / 'train-images-idx3-ubyte.gz'
     labels = cache / 'train-labels-idx1-ubyte.gz'
 
-    _write_gz(images, idx_bytes(np.zeros((3, 28), dtype=np.uint8)))  # 2-D: wrong magic
+    write_idx(images, np.zeros((3, 28), dtype=np.uint8))  # 2-D: wrong magic
     with pytest.raises(ValueError, match='magic number 0x00000802, expected 0x00000803'):
         D.MNIST()
 
     raw = idx_bytes(np.zeros((3, 28, 28), dtype=np.uint8))
-    _write_gz(images, raw[:-10])
+    write_gz(images, raw[:-10])
     with pytest.raises(ValueError, match='declares shape \\(3, 28, 28\\)'):
         D.MNIST()
 
@@ -220,8 +214,8 @@ def test_mnist_rejects_bad_files(cache):
     with pytest.raises(ValueError, match='not a readable gzip'):
         D.MNIST()
 
-    _write_gz(images, raw)
-    _write_gz(labels, idx_bytes(np.zeros(4, dtype=np.uint8)))
+    write_gz(images, raw)
+    write_idx(labels, np.zeros(4, dtype=np.uint8))
     with pytest.raises(ValueError, match='3 images but .* 4 labels'):
         D.MNIST()
 
