@@ -93,6 +93,24 @@ def _branches_torch(n):
     return {'time': t2 - t0, 'time_backward_per_branch': (t2 - t1) / n}
 
 
+def _branch_scaling(branches):
+    """Backward per branch at 4,000 branches over the same at 1,000, in one process.
+
+    The two sizes alternate 1000, 4000, 4000, 1000 twice (a drift of the machine's speed
+    during the run weighs on both alike), after one 4,000-branch graph has been built and
+    dropped: this is the steady state of a loop that builds a graph per step, not the first
+    touch of fresh memory that the separate `branches_*` cases include. A ratio above 1 is
+    extra cost per branch in the bigger graph; a quadratic walk would show about 4.
+    """
+    branches(4000)
+    per_branch = {1000: 0.0, 4000: 0.0}
+    for n in (1000, 4000, 4000, 1000) * 2:
+        per_branch[n] += branches(n)['time_backward_per_branch']
+    return {'time_backward_per_branch_1000': per_branch[1000] / 4,
+            'time_backward_per_branch_4000': per_branch[4000] / 4,
+            'per_branch_4000_over_1000': per_branch[4000] / per_branch[1000]}
+
+
 def chain_million():
     """1,000,000 links forward and backward, then the graph is dropped: memory must return."""
     from dezero import Variable
@@ -151,6 +169,14 @@ CASES = {
                   'torch': lambda: _branches_torch(4000)},
         'notes': ['targets: within 5x of numpy (book ~40x); backward per branch no higher than '
                   'with 1,000 branches'],
+    },
+    'branches_scaling': {
+        'title': 'backward per branch, 4,000 branches over 1,000, alternating in one warmed process',
+        'impls': {'numpy': lambda: _branch_scaling(_branches_numpy),
+                  'dezero': lambda: _branch_scaling(_branches_dezero),
+                  'torch': lambda: _branch_scaling(_branches_torch)},
+        'notes': ['target: dezero per_branch_4000_over_1000 at 1 (no more per branch); the '
+                  'hand-written numpy shows what the caches alone add'],
     },
     'chain_million': {
         'title': '1,000,000-link chain forward + backward, then deleted (memory must return)',
