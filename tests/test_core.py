@@ -422,6 +422,49 @@ def test_backward_of_a_wide_graph_holds_one_branch_gradient_at_a_time():
     np.testing.assert_allclose(xs[3].grad.data, np.sin(0.5) + 0.5 * np.cos(0.5))
 
 
+def _calls_made_by_backward(n, terms_first, **kwargs):
+    """Python and C calls that backward makes on n branches sin(x_i) * x_i summed in a chain,
+    each branch summed in as it is made, or all made first (then all of them wait at once)."""
+    xs = [Variable(np.full(4, 0.5)) for _ in range(n)]
+    if terms_first:
+        terms = [F.sin(x) * x for x in xs]
+        acc = terms[0]
+        for t in terms[1:]:
+            acc = acc + t
+    else:
+        acc = F.sin(xs[0]) * xs[0]
+        for x in xs[1:]:
+            acc = acc + F.sin(x) * x
+    y = F.sum(acc)
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        if event in ('call', 'c_call'):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        y.backward(**kwargs)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize('terms_first', [False, True], ids=['summed-as-made', 'made-first'])
+@pytest.mark.parametrize('kwargs', [{}, {'retain_grad': True}, {'create_graph': True}],
+                         ids=['plain', 'retain_grad', 'create_graph'])
+def test_backward_makes_the_same_calls_per_branch_at_every_size(kwargs, terms_first):
+    """The walk is linear: each extra branch costs the same calls, at 100 branches as at 800.
+    (A walk that re-sorts its waiting functions by a key each time one joins makes calls that
+    grow with the number already waiting: with the branches made first, all of them wait.)"""
+    c100, c200, c400, c800 = (_calls_made_by_backward(n, terms_first, **kwargs)
+                              for n in (100, 200, 400, 800))
+    assert c200 > c100
+    assert c400 - c200 == 2 * (c200 - c100)
+    assert c800 - c400 == 4 * (c200 - c100)
+
+
 class BrokenBackward(Function):
     """An identity whose backward fails: for what an error in the walk leaves behind."""
 
