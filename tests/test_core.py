@@ -399,16 +399,23 @@ def test_generation_set_by_hand_is_kept():
     assert w.generation == 5
 
 
+def _sum_of_branches(xs, terms_first=False):
+    """sum(sin(x_i) * x_i) over xs, summed in a chain: each branch summed in as it is made, or
+    all branches made first (then, in backward, all of them wait at once)."""
+    terms = iter([F.sin(x) * x for x in xs]) if terms_first else (F.sin(x) * x for x in xs)
+    acc = next(terms)
+    for t in terms:
+        acc = acc + t
+    return F.sum(acc)
+
+
 def test_backward_of_a_wide_graph_holds_one_branch_gradient_at_a_time():
     """Functions run newest first, so each branch is finished right after the step that
     summed it in, instead of every branch's gradient waiting for its turn at once."""
     import tracemalloc
     n, d = 40, 20000
     xs = [Variable(np.full(d, 0.5)) for _ in range(n)]
-    acc = F.sin(xs[0]) * xs[0]
-    for x in xs[1:]:
-        acc = acc + F.sin(x) * x
-    y = F.sum(acc)
+    y = _sum_of_branches(xs)
     tracemalloc.start()
     try:
         start = tracemalloc.get_traced_memory()[0]
@@ -423,19 +430,8 @@ def test_backward_of_a_wide_graph_holds_one_branch_gradient_at_a_time():
 
 
 def _calls_made_by_backward(n, terms_first, **kwargs):
-    """Python and C calls that backward makes on n branches sin(x_i) * x_i summed in a chain,
-    each branch summed in as it is made, or all made first (then all of them wait at once)."""
-    xs = [Variable(np.full(4, 0.5)) for _ in range(n)]
-    if terms_first:
-        terms = [F.sin(x) * x for x in xs]
-        acc = terms[0]
-        for t in terms[1:]:
-            acc = acc + t
-    else:
-        acc = F.sin(xs[0]) * xs[0]
-        for x in xs[1:]:
-            acc = acc + F.sin(x) * x
-    y = F.sum(acc)
+    """Python and C calls that backward makes on n branches sin(x_i) * x_i summed in a chain."""
+    y = _sum_of_branches([Variable(np.full(4, 0.5)) for _ in range(n)], terms_first)
     calls = 0
 
     def count(frame, event, arg):
