@@ -101,7 +101,41 @@ def test_step43_prints_the_book_losses(tmp_path, capsys):
     assert_png(result['figure'], tmp_path)
 
 
+# the ten losses the seed note printed: its notebook's generator had drawn the weights ten times
+SEED_002_PRINTED = [0.8561756639400779, 0.2521551854421045, 0.2489420133902076,
+                    0.24035819448025872, 0.21732506692039028, 0.17844212478459937,
+                    0.1091334726886173, 0.07966760543620623, 0.07773958613812558,
+                    0.0774167592137966]
+
+
+def test_step43_with_ten_weight_draws_prints_the_seed_notes_losses(tmp_path):
+    result = load('step43_losses').main(['--weight-draws', '10', '--out', str(tmp_path)])
+    # the note's machine summed in another BLAS order: the last digit or two may differ
+    np.testing.assert_allclose(result['printed_losses'], SEED_002_PRINTED, rtol=1e-12, atol=0)
+
+
+def test_step43_rejects_negative_weight_draws():
+    with pytest.raises(SystemExit):
+        load('step43_losses').main(['--weight-draws', '-1'])
+
+
 # --- seed 004 ---------------------------------------------------------------------------------
+# W after epochs 2-25 as the seed note printed it (8 digits), and its outputs after 10,000
+SEED_004_ROWS = [[1.11403373, -0.22288667, -0.36656804], [1.2711255, -0.20703293, -0.36620146],
+                 [1.40736076, -0.20263331, -0.38780409], [1.52886915, -0.20444681, -0.4215904],
+                 [1.63949363, -0.20937553, -0.4617093], [1.74165649, -0.21565295, -0.50473202],
+                 [1.83693847, -0.22229767, -0.54866503], [1.92641923, -0.2287841, -0.59236184],
+                 [2.01087316, -0.23484879, -0.6351776], [2.09088267, -0.24037719, -0.67676553],
+                 [2.16690496, -0.24533759, -0.71695599], [2.23931217, -0.24974276, -0.75568436],
+                 [2.30841621, -0.25362774, -0.79294756], [2.37448444, -0.25703731, -0.8287779],
+                 [2.43775003, -0.26001887, -0.86322718], [2.49841894, -0.26261868, -0.89635707],
+                 [2.5566749, -0.26487997, -0.92823337], [2.61268297, -0.26684213, -0.95892247],
+                 [2.66659231, -0.26854049, -0.98848937], [2.71853832, -0.2700064, -1.01699651],
+                 [2.76864434, -0.27126756, -1.04450322], [2.81702309, -0.2723483, -1.07106541],
+                 [2.86377782, -0.27327, -1.09673553], [2.90900337, -0.27405138, -1.12156266]]
+SEED_004_OUTPUTS = [0.01019741, 0.00829294, 0.99324297, 0.99168827]
+
+
 def test_delta_rule_numpy_and_dezero_agree_and_learn(capsys):
     result = load('delta_rule').main([])
     assert result['dezero_epochs'] == 10000
@@ -112,6 +146,23 @@ def test_delta_rule_numpy_and_dezero_agree_and_learn(capsys):
     assert result['max_weight_diff'] < 1e-9
     np.testing.assert_allclose(result['W_dezero'], result['W_numpy'], rtol=1e-9, atol=1e-12)
     assert 'outputs (dezero)' in capsys.readouterr().out
+
+
+def test_delta_rule_from_the_notes_first_row_prints_its_next_24_rows():
+    result = load('delta_rule').main(['--start', 'note', '--epochs', '25', '--every', '1'])
+    epochs = [epoch for epoch, _, _ in result['rows']]
+    assert epochs == list(range(2, 26))
+    # the start is rounded to 8 digits, and so is every row it is compared with
+    for _, W_np, W_dz in result['rows']:
+        np.testing.assert_allclose(W_dz, W_np, rtol=0, atol=1e-14)
+    np.testing.assert_allclose([W_dz.ravel() for _, _, W_dz in result['rows']], SEED_004_ROWS,
+                               rtol=0, atol=1e-8)
+
+
+def test_delta_rule_from_the_notes_first_row_ends_at_its_outputs():
+    result = load('delta_rule').main(['--start', 'note'])
+    assert result['dezero_epochs'] == 10000 and result['max_weight_diff'] < 1e-9
+    np.testing.assert_allclose(result['outputs_dezero'], SEED_004_OUTPUTS, rtol=0, atol=1e-8)
 
 
 def test_delta_rule_autograd_gradient_is_minus_delta_x():
