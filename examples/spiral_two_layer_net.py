@@ -8,13 +8,22 @@ calls F.linear, `Sigmoid` calls F.sigmoid, and the loss layer is F.softmax_cross
 backward passes come from autograd and `optimizers.SGD` does the update. Weights start as in
 the seed: W1 = 0.01 * randn(2, 10), W2 = 0.02 * randn(10, 3), zero biases.
 
-The seed's own run kept its loss at 1.10 for 25 epochs and was still near 0.45 after 260,
-because its TwoLayerNet put a Softmax where the Sigmoid belongs (`[Affine, Softmax, Affine]`).
 With the Sigmoid the net learns the spiral: the loss of the last epoch falls below 0.2 and the
 training accuracy exceeds 0.9. A loss curve and a decision-boundary plot are saved as PNG files
 whose paths are printed.
 
-    python examples/spiral_two_layer_net.py [--epochs 300] [--seed 0] [--out DIR]
+The seed's own runs kept their loss at 1.10 for 25 epochs and were still near 0.45 after 260,
+because its TwoLayerNet put a Softmax where the Sigmoid belongs (`[Affine, Softmax, Affine]`).
+Those runs can be repeated exactly: the note's `spiral.load_data()` seeds the generator with
+1984 and draws the data in arm order (float64, no shuffle), and everything after it (the weights,
+each epoch's permutation of the already shuffled data) follows from that seed. `--as-note` trains
+that network on that data, and prints the note's numbers: the per-epoch mean losses of its first
+run (1.10, 1.11, ... 0.89 at epoch 42) and, with `--trainer-windows`, the losses its second run
+printed through the book's Trainer, which averages the ten iterations that end at each epoch's
+first one (0.49, 0.45, ... at epochs 243 to 266).
+
+    python examples/spiral_two_layer_net.py [--epochs 300] [--seed 0] [--as-note]
+                                           [--trainer-windows] [--out DIR]
 """
 import argparse
 import os
@@ -49,14 +58,22 @@ class Sigmoid(Layer):
         return F.sigmoid(x)
 
 
-class TwoLayerNet(Model):
-    """Affine -> Sigmoid -> Affine scores, with softmax cross entropy as the loss layer."""
+class Softmax(Layer):
+    """Softmax over each row; the seed note's run had it as the hidden activation."""
 
-    def __init__(self, input_size, hidden_size, output_size):
+    def forward(self, x):
+        """exp(x) / sum(exp(x)) along axis 1."""
+        return F.softmax(x)
+
+
+class TwoLayerNet(Model):
+    """Affine -> Sigmoid (or `hidden`) -> Affine scores, softmax cross entropy as the loss."""
+
+    def __init__(self, input_size, hidden_size, output_size, hidden=Sigmoid):
         super().__init__()
         I, H, O = input_size, hidden_size, output_size
         self.layers = [Affine(0.01 * np.random.randn(I, H), np.zeros(H)),
-                       Sigmoid(),
+                       hidden(),
                        Affine(0.02 * np.random.randn(H, O), np.zeros(O))]
         for i, layer in enumerate(self.layers):
             setattr(self, f'layer{i}', layer)  # registers the parameters, in order
@@ -72,30 +89,47 @@ class TwoLayerNet(Model):
         return F.softmax_cross_entropy(self.predict(x), t)
 
 
-def train(max_epoch=300, batch_size=30, hidden_size=10, lr=1.0, seed=0):
-    """Train on the spiral as the seed does; return (model, per-epoch mean losses, x, t)."""
-    x, t = get_spiral(train=True)
-    x = x.astype(np.float64)  # the seed's arrays are float64
-    np.random.seed(seed)  # get_spiral reseeds the global generator; fix what follows it
-    model = TwoLayerNet(2, hidden_size, 3)
-    optimizer = optimizers.SGD(lr).setup(model)
+def note_spiral():
+    """The spiral as the seed note's `spiral.load_data()` draws it: seed 1984, float64, the
+    points of each arm in order (get_spiral shuffles them and keeps float32)."""
+    np.random.seed(1984)
+    num_data, num_class = 100, 3
+    rate = np.arange(num_data) / num_data
+    xs = []
+    for j in range(num_class):
+        theta = j * 4.0 + 4.0 * rate + np.random.randn(num_data) * 0.2
+        xs.append(np.stack([rate * np.sin(theta), rate * np.cos(theta)], axis=1))
+    return np.concatenate(xs), np.repeat(np.arange(num_class), num_data)
 
+
+def train(model, x, t, max_epoch=300, batch_size=30, lr=1.0):
+    """SGD as the seed's loop does it: each epoch permutes the data it was left in (the order
+    of the epoch before), then takes the batches in turn. Returns every iteration's loss and
+    each epoch's mean loss."""
+    optimizer = optimizers.SGD(lr).setup(model)
     data_size = len(x)
     max_iters = data_size // batch_size
-    epoch_losses = []
+    order = np.arange(data_size)
+    losses, epoch_losses = [], []
     for epoch in range(max_epoch):
-        idx = np.random.permutation(data_size)
-        total_loss = 0.0
+        order = order[np.random.permutation(data_size)]
         for iters in range(max_iters):
-            batch = idx[iters * batch_size:(iters + 1) * batch_size]
+            batch = order[iters * batch_size:(iters + 1) * batch_size]
             loss = model(x[batch], t[batch])
             model.cleargrads()
             loss.backward()
             optimizer.update()
-            total_loss += float(loss.data)
-        epoch_losses.append(total_loss / max_iters)
+            losses.append(float(loss.data))
+        epoch_losses.append(sum(losses[-max_iters:]) / max_iters)
         print(f'| epoch {epoch + 1} | iter {max_iters} / {max_iters} | loss {epoch_losses[-1]:.2f}')
-    return model, epoch_losses, x, t
+    return losses, epoch_losses
+
+
+def trainer_windows(losses, iters_per_epoch):
+    """What the book's Trainer prints at each epoch's first iteration (eval_interval = the
+    iterations of an epoch): the mean of the losses since its last print, that one included."""
+    return [float(np.mean(losses[max(0, k - iters_per_epoch + 1):k + 1]))
+            for k in range(0, len(losses), iters_per_epoch)]
 
 
 def save_loss_curve(losses, out_dir):
@@ -145,12 +179,29 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--epochs', type=int, default=300, help='epochs (default 300)')
     parser.add_argument('--seed', type=int, default=0, help='NumPy seed for weights and shuffling')
+    parser.add_argument('--as-note', action='store_true',
+                        help='the seed note\'s run: its data and seed, Softmax as the hidden layer')
+    parser.add_argument('--trainer-windows', action='store_true',
+                        help='also print the losses as the book\'s Trainer prints them')
     parser.add_argument('--out', default='.', help='directory for the figures (default: .)')
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f'--epochs must be positive, got {args.epochs}')
 
-    model, losses, x, t = train(max_epoch=args.epochs, seed=args.seed)
+    if args.as_note:
+        x, t = note_spiral()  # leaves the generator where the note's weights were drawn
+        model = TwoLayerNet(2, 10, 3, hidden=Softmax)
+    else:
+        x, t = get_spiral(train=True)
+        x = x.astype(np.float64)  # the seed's arrays are float64
+        np.random.seed(args.seed)  # get_spiral reseeds the global generator; fix what follows
+        model = TwoLayerNet(2, 10, 3)
+    iteration_losses, losses = train(model, x, t, max_epoch=args.epochs)
+    iters = len(iteration_losses) // args.epochs
+    windows = trainer_windows(iteration_losses, iters)
+    if args.trainer_windows:
+        for epoch, loss in enumerate(windows, 1):
+            print(f'| Trainer | epoch {epoch} | iter 1 / {iters} | loss {loss:.2f}')
     with no_grad():
         accuracy = float(F.accuracy(model.predict(x), t).data)
     print(f'final epoch loss {losses[-1]:.4f}, training accuracy {accuracy:.4f}')
@@ -160,8 +211,8 @@ def main(argv=None):
     boundary_png = save_decision_boundary(model, x, t, args.out)
     print(f'saved the loss curve to {loss_png}')
     print(f'saved the decision boundary to {boundary_png}')
-    return {'epoch_losses': losses, 'final_loss': losses[-1], 'accuracy': accuracy,
-            'figures': [loss_png, boundary_png]}
+    return {'epoch_losses': losses, 'trainer_losses': windows, 'final_loss': losses[-1],
+            'accuracy': accuracy, 'figures': [loss_png, boundary_png]}
 
 
 if __name__ == '__main__':

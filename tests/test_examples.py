@@ -81,6 +81,35 @@ def test_spiral_two_layer_net_learns(tmp_path, capsys):
     assert all(str(p) in out for p in result['figures'])
 
 
+# the seed note's printed losses: its first run's epoch means (epochs 1-42), and its second
+# run's Trainer prints at epochs 1-25 and 243-265 (its output was cut off in between)
+SEED_001_EPOCHS = ('1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.11 1.11 1.10 1.11 '
+                   '1.11 1.10 1.10 1.11 1.11 1.11 1.10 1.10 1.10 1.10 1.09 1.08 1.08 1.08 1.06 '
+                   '1.06 1.03 1.00 0.96 0.94 0.92 0.91 0.90 0.89 0.90 0.90 0.89').split()
+SEED_001_TRAINER_1_25 = ('1.10 1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.10 1.11 '
+                         '1.10 1.11 1.11 1.10 1.10 1.11 1.11 1.11 1.10 1.10 1.10').split()
+SEED_001_TRAINER_243_265 = ('0.49 0.45 0.44 0.46 0.47 0.47 0.45 0.46 0.51 0.51 0.46 0.46 0.51 '
+                            '0.44 0.48 0.44 0.45 0.48 0.45 0.47 0.48 0.43 0.48').split()
+
+
+def test_spiral_as_the_note_prints_the_notes_losses(tmp_path, capsys):
+    result = load('spiral_two_layer_net').main(['--as-note', '--trainer-windows',
+                                                '--out', str(tmp_path)])
+    assert [f'{v:.2f}' for v in result['epoch_losses'][:42]] == SEED_001_EPOCHS
+    trainer = [f'{v:.2f}' for v in result['trainer_losses']]
+    assert trainer[:25] == SEED_001_TRAINER_1_25
+    assert trainer[242:265] == SEED_001_TRAINER_243_265
+    out = capsys.readouterr().out
+    assert '| epoch 42 | iter 10 / 10 | loss 0.89' in out
+    assert '| Trainer | epoch 243 | iter 1 / 10 | loss 0.49' in out
+
+
+def test_trainer_windows_average_the_iterations_since_the_last_print():
+    windows = load('spiral_two_layer_net').trainer_windows([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3)
+    # prints at iterations 0 and 3: [1], then the mean of iterations 1-3
+    assert windows == [1.0, 3.0]
+
+
 def test_spiral_net_registers_layer_parameters_in_order():
     mod = load('spiral_two_layer_net')
     np.random.seed(0)
