@@ -124,5 +124,6 @@ def main(argv=None):
             'outputs_dezero': y_dz, 'max_weight_diff': max_diff, 'dezero_epochs': dz_epochs,
             'rows': rows}
 
+
 if __name__ == '__main__':
     main()

@@ -20,7 +20,7 @@ each epoch's permutation of the already shuffled data) follows from that seed. `
 that network on that data, and prints the note's numbers: the per-epoch mean losses of its first
 run (1.10, 1.11, ... 0.89 at epoch 42) and, with `--trainer-windows`, the losses its second run
 printed through the book's Trainer, which averages the ten iterations that end at each epoch's
-first one (0.49, 0.45, ... at epochs 243 to 266).
+first one (0.49, 0.45, ... at epochs 243 to 265).
 
     python examples/spiral_two_layer_net.py [--epochs 300] [--seed 0] [--as-note]
                                            [--trainer-windows] [--out DIR]
