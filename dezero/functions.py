@@ -457,16 +457,24 @@ def _pick_or_none(x, rows, t):
 class SoftmaxCrossEntropy(Function):
     """y = -mean_n log softmax(x)[n, t_n];  dx = (softmax(x) - onehot(t)) * gy / N.
 
-    The labels are a constant of the function, not an input: they have no gradient.
+    The labels are a constant of the function (`t`, as `softmax_cross_entropy` passes them), or
+    its second input when called as the book does, `SoftmaxCrossEntropy()(x, t)`; either way
+    they have no gradient.
     """
     __slots__ = ('t', 'rows', 'e', 's')
 
-    def __init__(self, t):
+    def __init__(self, t=None):
         self.t = t
 
-    def forward(self, x):
+    def forward(self, x, t=None):
         xp = cuda.get_array_module(x)
-        t = self.t
+        if t is not None:
+            t = _labels('softmax_cross_entropy', t, xp)
+        elif self.t is not None:
+            t = self.t
+        else:
+            raise TypeError('SoftmaxCrossEntropy: no labels; call it as '
+                            'SoftmaxCrossEntropy()(x, t) or SoftmaxCrossEntropy(t)(x)')
         if x.ndim != 2:
             raise ValueError(f'softmax_cross_entropy: x must be 2-D (batch, classes), got shape '
                              f'{x.shape}')
@@ -502,15 +510,17 @@ class SoftmaxCrossEntropy(Function):
         return onehot
 
     def backward(self, gy):
-        x = self.inputs[0]
+        inputs = self.inputs
+        x = inputs[0]
         p = softmax(x, axis=1)
-        return (p - self._onehot(x.data)) * (gy / len(x))
+        gx = (p - self._onehot(x.data)) * (gy / len(x))
+        return gx if len(inputs) == 1 else (gx, None)
 
     def backward_data(self, gy):
         gx = self.e / self.s  # softmax, with the arithmetic of Softmax.forward
         gx[self.rows, self.t] -= 1
         gx *= gy / len(gx)
-        return gx
+        return (gx, None) if self._in.__class__ is tuple else gx
 
 
 def softmax_cross_entropy(x, t):

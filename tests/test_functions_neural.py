@@ -458,6 +458,33 @@ def test_accuracy():
     assert F.accuracy(y, np.array([0, 0, 2, 1])).data == 0.0
 
 
+def test_softmax_cross_entropy_called_as_the_book_does_takes_labels_as_an_input():
+    # the book's programs may build the function themselves: SoftmaxCrossEntropy()(x, t)
+    logits, labels = rand(4, 3), np.array([2, 0, 1, 2])
+    want_x, got_x = Variable(logits), Variable(logits.copy())
+    want = F.softmax_cross_entropy(want_x, labels)
+    t = Variable(labels)
+    got = F.SoftmaxCrossEntropy()(got_x, t)
+    np.testing.assert_allclose(got.data, want.data, rtol=1e-15)
+    want.backward(create_graph=True)
+    got.backward(create_graph=True)
+    np.testing.assert_allclose(got_x.grad.data, want_x.grad.data, rtol=1e-15)
+    assert t.grad is None  # labels are indices: they have no gradient
+    # the second derivative flows through the two-input form as through the one-input form
+    second = []
+    for x in (want_x, got_x):
+        gx = x.grad
+        x.cleargrad()
+        F.sum(gx * gx).backward()
+        second.append(x.grad.data)
+    np.testing.assert_allclose(second[1], second[0], rtol=1e-12)
+    assert np.abs(second[0]).max() > 1e-3
+    with pytest.raises(TypeError, match='SoftmaxCrossEntropy: no labels'):
+        F.SoftmaxCrossEntropy()(Variable(logits))
+    with pytest.raises(TypeError, match='softmax_cross_entropy.*integers'):
+        F.SoftmaxCrossEntropy()(Variable(logits), np.array([0.0, 1.0, 2.0, 1.0]))
+
+
 # --- errors ----------------------------------------------------------------------------------
 def test_clear_errors():
     x = rand(4, 3)
