@@ -228,10 +228,10 @@ class Linear(Function):
 
 def linear(x, W, b=None):
     """Affine map x @ W + b (b may be None), the layer behind `L.Linear`."""
-    f = Linear(not isinstance(x, Variable))
+    skip_gx = not isinstance(x, Variable)
     if b is None or (isinstance(b, Variable) and b.data is None):
-        return f(x, W)
-    return f(x, W, b)
+        return Linear(skip_gx)(x, W)
+    return Linear(skip_gx)(x, W, b)
 
 
 def linear_simple(x, W, b=None):

@@ -337,10 +337,8 @@ class Conv2d(Function):
 
 def conv2d(x, W, b=None, stride=1, pad=0):
     """2-D convolution of x (N, C, H, W) with W (OC, C, KH, KW), plus b (OC,) if given."""
-    f = Conv2d(stride, pad, skip_gx=not isinstance(x, Variable))
-    if b is None or (isinstance(b, Variable) and b.data is None):
-        return f(x, W)
-    return f(x, W, b)
+    args = (x, W) if b is None or (isinstance(b, Variable) and b.data is None) else (x, W, b)
+    return Conv2d(stride, pad, skip_gx=not isinstance(x, Variable))(*args)
 
 
 class Deconv2d(Function):
@@ -399,10 +397,8 @@ class Deconv2d(Function):
 
 def deconv2d(x, W, b=None, stride=1, pad=0, outsize=None):
     """Transposed convolution of x (N, C_in, H, W) with W (C_in, C_out, KH, KW), plus b (C_out,)."""
-    f = Deconv2d(stride, pad, outsize)
-    if b is None or (isinstance(b, Variable) and b.data is None):
-        return f(x, W)
-    return f(x, W, b)
+    args = (x, W) if b is None or (isinstance(b, Variable) and b.data is None) else (x, W, b)
+    return Deconv2d(stride, pad, outsize)(*args)
 
 
 class Conv2DGradW(Function):

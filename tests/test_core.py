@@ -1132,3 +1132,87 @@ def test_setup_variable_puts_the_operators_back_on_variable():
         assert y.data == 8.0 and x.grad.data == 4.0
     finally:
         Variable.__mul__ = saved
+
+
+# --- a function instance called more than once ---------------------------------------------
+class _Scale(Function):
+    """y = k x, with k given to the constructor (a user Function with a __dict__)."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def forward(self, x):
+        self.seen = x.copy()  # state a forward saves for its backward
+        return x * self.k
+
+    def backward(self, gy):
+        return gy * self.k
+
+
+class _Halves(Function):
+    """Two outputs: y0 = 2 x, y1 = 3 x."""
+
+    def forward(self, x):
+        return 2.0 * x, 3.0 * x
+
+    def backward(self, g0, g1):
+        return 2.0 * g0 + 3.0 * g1
+
+
+def test_one_function_instance_called_twice_differentiates_both_calls():
+    sin, scale = F.Sin(), _Scale(4.0)
+
+    def f(x1, x2):
+        # each instance is called twice before backward, both calls in one graph
+        return sin(x1) * sin(x2) + scale(x1) * scale(x2)
+
+    check_function(f, np.array([0.3, -1.2, 2.0]), np.array([1.1, 0.4, -0.7]))
+    x1, x2 = Variable(np.array(0.5)), Variable(np.array(2.0))
+    y1, y2 = sin(x1), sin(x2)
+    assert y1.creator is not y2.creator  # each call is a node of its own
+    assert y1.creator.inputs[0] is x1 and y2.creator.inputs[0] is x2
+    halves = _Halves()  # a function of several outputs, called twice
+    p, q = halves(x1)
+    r, s = halves(x2)
+    (p + 10 * q + 100 * r + 1000 * s).backward()
+    assert x1.grad.data == 2 + 30 and x2.grad.data == 200 + 3000
+
+
+def test_a_reused_function_keeps_each_calls_own_forward_state():
+    mse = F.MeanSquaredError()
+    a, t = Variable(np.array([1.0, 2.0])), np.array([0.0, 0.0])
+    loss = mse(a, t)
+    with no_grad():  # a call that records nothing must not overwrite the first call's state
+        mse(np.array([5.0, 5.0]), t)
+    loss.backward()
+    np.testing.assert_array_equal(a.grad.data, [1.0, 2.0])  # 2 (a - t) / len
+    scale = _Scale(3.0)
+    u, v = Variable(np.array(1.0)), Variable(np.array(7.0))
+    yu, yv = scale(u), scale(v)
+    assert yu.creator.seen == 1.0 and yv.creator.seen == 7.0 and yu.creator.k == 3.0
+
+
+def test_function_instances_as_layers_of_a_sequential_train_like_functions():
+    # the book's GAN example builds its networks from F.ReLU(), F.Reshape(...) and friends;
+    # every forward pass calls the same instances again, twice before each backward here
+    from dezero.models import Sequential
+    import dezero.layers as L
+
+    def grads(make_net):
+        np.random.seed(0)
+        net = make_net()
+        x1, x2 = np.random.randn(4, 6), np.random.randn(4, 6)
+        loss = F.sum(net(x1) * net(x2))
+        net.cleargrads()
+        loss.backward()
+        return [p.grad.data.copy() for p in net.params()]
+
+    with_instances = grads(lambda: Sequential(
+        L.Linear(12), F.Reshape((-1, 3, 4)), F.LeakyReLU(0.1), F.Reshape((-1, 12)),
+        L.Linear(5), F.Sigmoid()))
+    with_functions = grads(lambda: Sequential(
+        L.Linear(12), lambda h: F.reshape(h, (-1, 3, 4)), lambda h: F.leaky_relu(h, 0.1),
+        lambda h: F.reshape(h, (-1, 12)), L.Linear(5), F.sigmoid))
+    assert len(with_instances) == len(with_functions) == 4
+    for got, want in zip(with_instances, with_functions):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
