@@ -1,10 +1,13 @@
-"""Programs shaped like the book's own examples (a convolutional VAE, a DCGAN) run here as written.
+"""Programs shaped like the book's own examples (a convolutional VAE, a DCGAN, style transfer,
+Grad-CAM) run here as written.
 
 They use the API together the way those programs do: Models holding Conv2d/Deconv2d/BatchNorm
 layers, `Sequential` with plain functions among the layers, the reparameterisation trick,
 `binary_cross_entropy` and `sigmoid_cross_entropy`, Adam with a `WeightDecay` hook, batches from
 `DataLoader` over MNIST (40 small pictures written to a temporary download cache), and
-`no_grad` / `test_mode` when drawing samples.
+`no_grad` / `test_mode` when drawing samples; a VGG16 subclass that reads features at several
+depths, an image as a lone Parameter of a bare Model trained by AdaGrad, and a layer's output
+read back through `outputs[0]()` with the gradient `backward(retain_grad=True)` kept on it.
 """
 import numpy as np
 import pytest
@@ -163,3 +166,91 @@ def test_dcgan_discriminator_learns_and_generator_gets_gradients_through_it(mnis
         alone = gen(z[:1]).data
     assert batch.shape == (4, 1, 28, 28)
     np.testing.assert_allclose(alone[0], batch[0], rtol=1e-5, atol=1e-6)
+
+
+class _Features(dezero.models.VGG16):
+    """The book's style-transfer example subclasses VGG16 to read features at several depths;
+    the first three blocks are enough here (and cheap to draw)."""
+
+    def extract(self, x):
+        c1_1 = F.relu(self.conv1_1(x))
+        c1_2 = F.relu(self.conv1_2(c1_1))
+        c2_1 = F.relu(self.conv2_1(F.average_pooling(c1_2, 2, 2)))
+        c2_2 = F.relu(self.conv2_2(c2_1))
+        c3_1 = F.relu(self.conv3_1(F.average_pooling(c2_2, 2, 2)))
+        return {'conv1_1': c1_1, 'conv2_1': c2_1, 'conv2_2': c2_2, 'conv3_1': c3_1}
+
+
+def _gram(x):
+    _n, c, _h, _w = x.shape
+    features = x.reshape(c, -1)
+    return F.matmul(features, features.T).reshape(1, c, c)
+
+
+def _picture(seed, size=(20, 24)):
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, size + (3,)).astype(np.uint8))
+
+
+def test_style_transfer_shaped_program_moves_its_image_towards_the_targets():
+    np.random.seed(0)
+    model = _Features()
+    content = dezero.Variable(_Features.preprocess(_picture(0), size=(16, 16))[np.newaxis])
+    style = dezero.Variable(_Features.preprocess(_picture(1), size=(16, 16))[np.newaxis])
+    with dezero.no_grad():
+        content_features, style_features = model.extract(content), model.extract(style)
+    image = dezero.Parameter(content.data.copy())
+    holder = Model()  # a bare Model, only to hand the image to the optimizer
+    holder.param = image
+    optimizer = dezero.optimizers.AdaGrad(lr=5.0).setup(holder)
+
+    def loss_of(features):
+        loss = 1e-4 * F.mean_squared_error(content_features['conv2_2'], features['conv2_2']) / 2
+        for name in ('conv1_1', 'conv2_1', 'conv3_1'):
+            s, g = _gram(style_features[name]), _gram(features[name])
+            _n, ch, h, w = features[name].shape
+            loss += F.mean_squared_error(s, g) / (4 * (ch * h * w) ** 2) / 3
+        tv = (image[:, :, :-1, :-1] - image[:, :, 1:, :-1]) ** 2
+        return loss + 1e-6 * F.sum(tv)
+
+    losses = []
+    for _ in range(6):
+        model.cleargrads()
+        image.cleargrad()
+        loss = loss_of(model.extract(image))
+        loss.backward()
+        optimizer.update()
+        losses.append(float(loss.data))
+    assert losses[-1] < 0.9 * losses[0]
+    assert image.data.dtype == np.float32 and not np.array_equal(image.data, content.data)
+    assert all(p.grad is None or np.all(np.isfinite(p.grad.data)) for p in model.params())
+
+
+def test_gram_matrix_gradient_is_right():
+    from helpers import check_function
+    x = np.random.default_rng(3).standard_normal((1, 3, 2, 2))
+    check_function(_gram, x)
+
+
+def test_grad_cam_shaped_program_reads_a_layers_output_and_its_gradient():
+    # the book's Grad-CAM example: a layer's last output through `outputs[0]()`, its gradient
+    # kept by backward(retain_grad=True), averaged per channel with F.average
+    np.random.seed(0)
+    model = _Features()
+    x = _Features.preprocess(_picture(2), size=(16, 16))[np.newaxis]
+    features = model.extract(x)  # holds the graph, as the book's `y = model(x)` does
+    last = model.conv3_1.outputs[0]()  # the convolution's output, before its ReLU
+    assert features['conv3_1'].creator.inputs[0] is last
+    weights = np.random.default_rng(4).standard_normal(last.shape).astype(np.float32)
+    score = F.sum(F.relu(last) * weights)
+    score.backward(retain_grad=True)
+    want = weights * (last.data > 0)
+    np.testing.assert_allclose(last.grad.data, want, rtol=1e-6)
+    pooled = F.average(last.grad, axis=(0, 2, 3))
+    assert pooled.shape == (last.shape[1],)
+    np.testing.assert_allclose(pooled.data, want.mean(axis=(0, 2, 3)), rtol=1e-5, atol=1e-7)
+    heatmap = last.data[0].copy()
+    for c in range(heatmap.shape[0]):
+        heatmap[c] *= pooled[c].data
+    assert heatmap.shape == last.shape[1:]
