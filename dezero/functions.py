@@ -4,6 +4,8 @@ Each operation is one small Function class with `forward` and `backward` side by
 lowercase wrapper below it. Backward rules are written with Variable operations so that any
 order of derivative works; `backward_data` repeats the rule on plain arrays for the fast path.
 """
+import builtins
+
 import numpy as np
 
 from dezero import cuda
@@ -412,6 +414,8 @@ class MeanSquaredError(Function):
         except ValueError:
             raise ValueError(f'mean_squared_error: shapes {x0.shape} and {x1.shape} cannot be '
                              f'broadcast together') from None
+        if diff.size > builtins.max(x0.size, x1.size):
+            raise _mse_outer_error(x0.shape, x1.shape, diff.shape)
         self.diff = diff
         return (diff ** 2).sum() / _batch_len(diff)
 
@@ -444,7 +448,18 @@ def mean_squared_error_simple(x0, x1):
     """Teaching version of `mean_squared_error` from elementary operations."""
     x0, x1 = as_variable(x0), as_variable(x1)
     diff = x0 - x1
+    if diff.size > builtins.max(x0.size, x1.size):
+        raise _mse_outer_error(x0.shape, x1.shape, diff.shape)
     return sum(diff ** 2) / _batch_len(diff)
+
+
+def _mse_outer_error(s0, s1, s):
+    """Broadcasting that makes the difference larger than both operands pairs every element
+    of one with every element of the other ((N, 1) against (N,) gives N x N): never a loss
+    anyone meant, so it is refused rather than averaged."""
+    return ValueError(f'mean_squared_error: shapes {s0} and {s1} broadcast to {s}, larger than '
+                      f'either, which would compare every element of one with every element of '
+                      f'the other; give both the same shape (e.g. t.reshape({s0}))')
 
 
 def _pick_or_none(x, rows, t):

@@ -498,6 +498,13 @@ def test_clear_errors():
         F.softmax_cross_entropy(x, np.array([0, -1, 2, 1]))
     with pytest.raises(ValueError, match=r'linear.*\(4, 3\).*\(2, 5\)'):
         F.linear(x, rand(2, 5))
+    # a column of predictions against a flat vector of targets would compare all pairs
+    for mse in (F.mean_squared_error, F.mean_squared_error_simple):
+        with pytest.raises(ValueError, match=r'mean_squared_error: shapes \(5, 1\) and \(5,\) '
+                                             r'broadcast to \(5, 5\)'):
+            mse(Variable(rand(5, 1)), rand(5))
+        with pytest.raises(ValueError, match=r'shapes \(1, 4\) and \(3, 1\) broadcast'):
+            mse(rand(1, 4), Variable(rand(3, 1)))
     with pytest.raises(ValueError, match=r'linear.*\(3,\).*\(4, 5\)'):
         F.linear(x, rand(3, 5), rand(3))
     with pytest.raises(ValueError, match=r'mean_squared_error.*\(4, 3\).*\(2,\)'):
