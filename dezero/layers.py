@@ -84,8 +84,10 @@ class Layer:
             _structure_version[0] += 1
         object.__delattr__(self, name)
 
-    def __call__(self, *inputs):
-        outputs = self.forward(*inputs)
+    def __call__(self, *inputs, **options):
+        # keyword arguments go to forward as they are (a VAE's forward(x, C=1.0, k=1)); only
+        # the positional inputs are remembered
+        outputs = self.forward(*inputs, **options)
         # weak references, as for Functions: a layer must not keep a whole graph alive
         # (written to __dict__ directly: lists are never registered, and this runs per call)
         d = self.__dict__

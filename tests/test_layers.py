@@ -129,6 +129,15 @@ def test_call_returns_one_or_tuple_and_keeps_weak_refs():
     assert shape == (2,) and scale.inputs[0]() is x and scale.outputs[0]() is z
     assert scale.inputs[1]() is None and scale.inputs[2]() is None and scale.outputs[1]() is None
 
+    class Weighted(Layer):  # a forward with options, as the book's VAE has forward(x, C=1.0)
+        def forward(self, x, c=1.0, k=1):
+            return x * (c * k)
+
+    weighted = Weighted()
+    np.testing.assert_array_equal(weighted(x).data, [1, 1])
+    np.testing.assert_array_equal(weighted(x, c=3.0, k=2).data, [6, 6])
+    assert len(weighted.inputs) == 1 and weighted.inputs[0]() is x  # options are not inputs
+
 
 def test_to_cpu_and_to_gpu():
     net = Net()
