@@ -148,6 +148,12 @@ class Function:
     """Base of the simple core's operations: forward on arrays, backward on arrays."""
 
     def __call__(self, *inputs):
+        if 'outputs' in self.__dict__:
+            # called before: this call gets a node of its own, and the first keeps its inputs
+            f = type(self).__new__(type(self))
+            f.__dict__.update((k, v) for k, v in self.__dict__.items()
+                              if k not in ('inputs', 'outputs', 'generation'))
+            return Function.__call__(f, *inputs)
         inputs = [as_variable(x) for x in inputs]
         ys = self.forward(*[x.data for x in inputs])
         if not isinstance(ys, tuple):

@@ -984,6 +984,24 @@ def test_core_simple_shared_input_and_broadcast_gradients():
     assert b.grad.shape == ()
 
 
+def test_core_simple_function_instance_called_twice_differentiates_both_calls():
+    from dezero import core_simple
+
+    class Cube(core_simple.Function):
+        def forward(self, x):
+            return x ** 3
+
+        def backward(self, gy):
+            return 3 * self.inputs[0].data ** 2 * gy
+
+    cube = Cube()
+    x1, x2 = core_simple.Variable(np.array(2.0)), core_simple.Variable(np.array(3.0))
+    y = cube(x1) * cube(x2)  # y = x1^3 x2^3
+    y.backward()
+    assert x1.grad == 3 * 4 * 27 and x2.grad == 3 * 9 * 8
+    assert cube.inputs[0] is x1  # the instance stays the first call's node
+
+
 def test_core_simple_rejects_bad_operands():
     from dezero import core_simple
     x = core_simple.Variable(np.array(1.0))
