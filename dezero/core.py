@@ -11,6 +11,7 @@ gradients are themselves differentiable. Without it, functions that define `back
 run on plain arrays and no graph is recorded at all, which is what makes training loops fast.
 """
 import contextlib
+import copy
 import gc
 import heapq
 import itertools
@@ -805,7 +806,7 @@ class Function:
     def __call__(self, *inputs):
         # an instance built for this call (`Sin()(x)`) has no other holder and was never called;
         # one held elsewhere may have been called before, e.g. a layer of a Sequential
-        if _fresh_call_refs is None or _refcount(self) > _fresh_call_refs:
+        if _refcount(self) > _fresh_call_refs:
             if getattr(self, '_seq', None) is not None:
                 return _record_again(self, inputs)
         n = len(inputs)
@@ -872,8 +873,6 @@ class Function:
 
 builtin_max = max
 _outputs_slot = Function.__dict__['outputs']
-_RECORD_SLOTS = ('_in', 'outputs', '_seq', '__weakref__', '__dict__')
-_state_slots = {}  # Function subclass -> the slots that hold what its forward saved
 
 
 def _record_again(f, inputs):
@@ -881,35 +880,9 @@ def _record_again(f, inputs):
     call runs on a copy of f. The earlier node keeps its inputs, outputs and the state its
     forward saved, so the backward of both calls is right (reusing one node would give the
     first call's inputs the gradient of the second, silently)."""
-    cls = type(f)
-    slots = _state_slots.get(cls)
-    if slots is None:
-        slots = _state_slots[cls] = _saved_slots(cls)
-    g = cls.__new__(cls)
-    for name in slots:
-        value = getattr(f, name, _missing)
-        if value is not _missing:
-            setattr(g, name, value)
-    d = getattr(f, '__dict__', None)
-    if d:
-        g.__dict__.update(d)
+    g = copy.copy(f)
+    del g._seq  # unstamped: the copy records this call as a function never called before
     return Function.__call__(g, *inputs)
-
-
-_missing = object()
-
-
-def _saved_slots(cls):
-    """The attribute names of cls's slots, but for the ones that record a call."""
-    names = []
-    for k in cls.__mro__:
-        slots = k.__dict__.get('__slots__', ())
-        for name in (slots,) if isinstance(slots, str) else slots:
-            if name.startswith('__') and not name.endswith('__'):  # stored name-mangled
-                name = '_' + k.__name__.lstrip('_') + name
-            if name not in _RECORD_SLOTS:
-                names.append(name)
-    return tuple(names)
 
 
 class _CallProbe:
@@ -919,10 +892,10 @@ class _CallProbe:
 
 def _measure_fresh_call_refs():
     """sys.getrefcount(self) inside `__call__` when the instance is a temporary nothing else
-    holds (`Sin()(x)`), at its lowest over warm calls; None where there are no counts (PyPy),
-    and then every call checks whether its function was called before."""
+    holds (`Sin()(x)`), at its lowest over warm calls; -1 where there are no counts (PyPy:
+    `_refcount` is `id`), and then every call checks whether its function was called before."""
     if _refcount is id:
-        return None
+        return -1
     return builtin_min(_CallProbe()(i) for i in range(2000))
 
 

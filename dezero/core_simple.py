@@ -5,6 +5,7 @@ The book's steps 28 and 29 switch to this module on purpose and update with
 derivatives, Variable gradients) lives in `dezero.core`. The two cores share `Config`, so
 `no_grad()` works for both.
 """
+import copy
 import numbers
 import weakref
 
@@ -150,9 +151,8 @@ class Function:
     def __call__(self, *inputs):
         if 'outputs' in self.__dict__:
             # called before: this call gets a node of its own, and the first keeps its inputs
-            f = type(self).__new__(type(self))
-            f.__dict__.update((k, v) for k, v in self.__dict__.items()
-                              if k not in ('inputs', 'outputs', 'generation'))
+            f = copy.copy(self)
+            del f.outputs
             return Function.__call__(f, *inputs)
         inputs = [as_variable(x) for x in inputs]
         ys = self.forward(*[x.data for x in inputs])
