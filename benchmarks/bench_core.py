@@ -111,6 +111,25 @@ def _branch_scaling(branches):
             'per_branch_4000_over_1000': per_branch[4000] / per_branch[1000]}
 
 
+SWEEP = (250, 1000, 4000, 16000)
+
+
+def _branch_sweep(branches):
+    """Backward per branch at 250 to 16,000 branches, each over the same at 1,000.
+
+    Like `_branch_scaling`, in one warmed process; the sizes run up and then down three
+    times. A linear walk keeps every ratio near 1 (what moves it is where the graph sits in
+    the caches); a quadratic one would give about 0.25, 1, 4 and 16.
+    """
+    branches(4000)
+    per_branch = dict.fromkeys(SWEEP, 0.0)
+    for _ in range(3):
+        for n in SWEEP + SWEEP[::-1]:
+            per_branch[n] += branches(n)['time_backward_per_branch']
+    return {f'per_branch_{n}_over_1000': per_branch[n] / per_branch[1000]
+            for n in SWEEP if n != 1000}
+
+
 def chain_million():
     """1,000,000 links forward and backward, then the graph is dropped: memory must return."""
     from dezero import Variable
@@ -177,6 +196,12 @@ CASES = {
                   'torch': lambda: _branch_scaling(_branches_torch)},
         'notes': ['target: dezero per_branch_4000_over_1000 at 1 (no more per branch); the '
                   'hand-written numpy shows what the caches alone add'],
+    },
+    'branches_sweep': {
+        'title': 'backward per branch, 250 to 16,000 branches over 1,000, in one warmed process',
+        'impls': {'numpy': lambda: _branch_sweep(_branches_numpy),
+                  'dezero': lambda: _branch_sweep(_branches_dezero)},
+        'notes': ['target: every dezero ratio near 1 (linear); a quadratic walk: 0.25 / 4 / 16'],
     },
     'chain_million': {
         'title': '1,000,000-link chain forward + backward, then deleted (memory must return)',
