@@ -20,6 +20,7 @@ import tarfile
 
 import numpy as np
 
+from dezero._atomic import replacing
 from dezero.transforms import Compose, Flatten, Normalize, ToFloat
 
 
@@ -137,7 +138,8 @@ def _save_grid(images, row, col, to_file):
     else:
         ax.imshow(grid, interpolation='nearest')
     ax.axis('off')
-    fig.savefig(to_file)
+    with replacing(to_file) as tmp:
+        fig.savefig(tmp)
     print(f'saved {to_file}')
     return to_file
 

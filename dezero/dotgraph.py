@@ -10,6 +10,7 @@ the DOT source is built with the `graphviz` Python package, imported only when a
 import os
 import shutil
 
+from dezero._atomic import replacing
 from dezero.core import Variable
 
 # formats `plot_dot_graph` can write, keyed by file extension
@@ -110,7 +111,8 @@ def plot_dot_graph(output, verbose=True, to_file='graph.png'):
     """Render the graph of `output` to `to_file` (png, svg or pdf, from its extension) with `dot`.
 
     The DOT source is written beside the picture, with the extension `.dot` (`graph.png` ->
-    `graph.dot`), and is kept, so it exists even when `dot` is missing or fails. Returns an
+    `graph.dot`), and is kept, so it exists even when `dot` is missing or fails. Both files are
+    written atomically: a render that fails leaves an earlier picture as it was. Returns an
     IPython image object when running under IPython (notebooks show it), otherwise the path
     of the picture.
     """
@@ -127,8 +129,9 @@ def plot_dot_graph(output, verbose=True, to_file='graph.png'):
     if directory:
         os.makedirs(directory, exist_ok=True)
     dot_path = root + '.dot'
-    with open(dot_path, 'w', encoding='utf-8') as f:
-        f.write(source)
+    with replacing(dot_path) as tmp:
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(source)
 
     dot = shutil.which('dot')
     if dot is None:
@@ -139,11 +142,13 @@ def plot_dot_graph(output, verbose=True, to_file='graph.png'):
             f'render it later with `dot -T{fmt} {dot_path} -o {to_file}`.')
 
     import subprocess
-    result = subprocess.run([dot, f'-T{fmt}', dot_path, '-o', to_file],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f'plot_dot_graph: `dot` failed with exit status {result.returncode} '
-                           f'while rendering {dot_path} to {to_file}: {result.stderr.strip()}')
+    with replacing(to_file) as tmp:  # a failed render leaves an earlier picture as it was
+        result = subprocess.run([dot, f'-T{fmt}', dot_path, '-o', tmp],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f'plot_dot_graph: `dot` failed with exit status '
+                               f'{result.returncode} while rendering {dot_path} to {to_file}: '
+                               f'{result.stderr.strip()}')
     return _notebook_image(to_file, fmt)
 
 

@@ -5,15 +5,14 @@ and remembers the order, so `params()`, the optimizers and the saved files alway
 parameters in the same order from run to run. Weights whose input size is not given are created
 on the first call, when the input shows its size.
 """
-import contextlib
 import math
 import os
-import tempfile
 import weakref
 
 import numpy as np
 
 from dezero import cuda, utils
+from dezero._atomic import replacing
 from dezero.core import Parameter
 import dezero.functions as F
 
@@ -177,19 +176,9 @@ class Layer:
         if not os.path.isdir(directory):
             raise FileNotFoundError(f'{type(self).__name__}.save_weights: directory '
                                     f'{directory!r} does not exist; create it first')
-        fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.',
-                                   suffix='.tmp', dir=directory)
-        try:
-            with os.fdopen(fd, 'wb') as f:
+        with replacing(path) as tmp:
+            with open(tmp, 'wb') as f:
                 np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, _new_file_mode(path))
-            os.replace(tmp, path)
-        except BaseException:  # also Ctrl-C: never leave the temporary file behind
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(tmp)
-            raise
 
     def load_weights(self, path):
         """Load parameters saved by `save_weights`, checking every name and shape first.
@@ -225,16 +214,6 @@ class Layer:
             else:
                 xp = cuda.get_array_module(p.data)
                 p.data = xp.asarray(arrays[k], dtype=p.data.dtype)
-
-
-def _new_file_mode(path):
-    """Permissions for the saved file: the old file's if any, else what umask allows."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def _read_npz(name, path):

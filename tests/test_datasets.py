@@ -196,6 +196,27 @@ def test_mnist_show_saves_a_picture(cache, tmp_path):
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
 
 
+def test_show_that_fails_keeps_the_earlier_picture(cache, tmp_path, monkeypatch):
+    """A save that fails halfway (disk full) leaves the picture already there untouched."""
+    pytest.importorskip('matplotlib')
+    from matplotlib.figure import Figure
+    _write_mnist(cache, 'train', 4, seed=2)
+    out = tmp_path / 'pictures'
+    out.mkdir()
+    picture = out / 'grid.png'
+    picture.write_bytes(b'an earlier grid')
+
+    def half_a_picture(self, fname, **kwargs):
+        with open(fname, 'wb') as f:
+            f.write(b'\x89PNG half')
+        raise OSError('disk full')
+    monkeypatch.setattr(Figure, 'savefig', half_a_picture)
+    with pytest.raises(OSError, match='disk full'):
+        D.MNIST().show(row=2, col=3, to_file=str(picture))
+    assert picture.read_bytes() == b'an earlier grid'
+    assert os.listdir(out) == ['grid.png']
+
+
 def test_mnist_rejects_bad_files(cache):
     _write_mnist(cache, 'train', 3, seed=0)
     images = cache / 'train-images-idx3-ubyte.gz'

@@ -227,6 +227,38 @@ def test_failing_dot_raises_with_its_stderr(tmp_path, monkeypatch):
         plot_dot_graph(y, to_file=str(tmp_path / 'graph.png'))
 
 
+@pytest.mark.skipif(os.name != 'posix', reason='uses a shell script as a fake dot')
+def test_failing_dot_leaves_the_earlier_picture_whole(tmp_path, monkeypatch):
+    """`dot` that writes half a picture and fails: the user's earlier picture is kept as it was,
+    and no temporary file is left beside it."""
+    picture = tmp_path / 'graph.png'
+    picture.write_bytes(b'\x89PNG an earlier picture')
+    picture.chmod(0o640)
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    fake = bin_dir / 'dot'  # writes to the file after -o, then fails
+    fake.write_text('#!/bin/sh\nprintf "half" > "$4"\necho "out of memory" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv('PATH', str(bin_dir))
+    *_, y = sample_graph()
+    with pytest.raises(RuntimeError, match='out of memory'):
+        plot_dot_graph(y, to_file=str(picture))
+    assert picture.read_bytes() == b'\x89PNG an earlier picture'
+    assert sorted(os.listdir(tmp_path)) == ['bin', 'graph.dot', 'graph.png']
+
+
+@needs_dot
+def test_render_replaces_a_picture_and_keeps_its_permissions(tmp_path):
+    picture = tmp_path / 'graph.svg'
+    picture.write_text('an older picture')
+    picture.chmod(0o640)
+    *_, y = sample_graph()
+    plot_dot_graph(y, to_file=str(picture))
+    assert b'<svg' in picture.read_bytes()
+    assert picture.stat().st_mode & 0o777 == 0o640
+    assert sorted(os.listdir(tmp_path)) == ['graph.dot', 'graph.svg']
+
+
 @pytest.mark.parametrize('name', ['graph.jpg', 'graph', 'graph.dot'])
 def test_unknown_extension_is_a_value_error(tmp_path, name):
     *_, y = sample_graph()
