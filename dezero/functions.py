@@ -674,6 +674,10 @@ class Clip(Function):
 
     def _mask(self):
         x = self._in.data
+        if self.x_min is None:
+            return x <= self.x_max
+        if self.x_max is None:
+            return x >= self.x_min
         return (x >= self.x_min) & (x <= self.x_max)
 
     def backward(self, gy):
@@ -684,7 +688,9 @@ class Clip(Function):
 
 
 def clip(x, x_min, x_max):
-    """Clamp x to [x_min, x_max] elementwise."""
+    """Clamp x to [x_min, x_max] elementwise; one bound may be None (no limit on that side)."""
+    if x_min is None and x_max is None:
+        raise ValueError('clip: x_min and x_max are both None; give at least one bound')
     # NumPy scalars would promote by their own dtype (float64 bounds turn float32 data into
     # float64); as Python numbers they adopt the data's dtype
     if isinstance(x_min, np.generic):

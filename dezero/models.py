@@ -46,7 +46,12 @@ class MLP(Model):
 
     def __init__(self, fc_output_sizes, activation=F.sigmoid):
         super().__init__()
-        sizes = list(fc_output_sizes)
+        try:
+            sizes = list(fc_output_sizes)
+        except TypeError:
+            raise TypeError(f'MLP: fc_output_sizes must be a sequence of layer sizes such as '
+                            f'(10, 1), got {type(fc_output_sizes).__name__} '
+                            f'{fc_output_sizes!r}') from None
         if not sizes:
             raise ValueError('MLP: fc_output_sizes must name at least one layer size, got '
                              f'{fc_output_sizes!r}')

@@ -127,6 +127,12 @@ CASES = [
      (away_from_zero(3, 4),), True),
     ('leaky_relu_squared', lambda x: F.leaky_relu(x) ** 2,
      lambda x: np.where(x > 0, x, 0.2 * x) ** 2, (away_from_zero(3, 4),), True),
+    ('clip_no_lower_squared', lambda x: F.clip(x, None, 1.0) ** 2,
+     lambda x: np.minimum(x, 1.0) ** 2, (np.array([[-1.5, -0.2, 0.4], [0.9, 1.3, -0.7]]),),
+     True),
+    ('clip_no_upper_squared', lambda x: F.clip(x, -0.5, None) ** 2,
+     lambda x: np.maximum(x, -0.5) ** 2, (np.array([[-1.5, -0.2, 0.4], [0.9, 1.3, -0.7]]),),
+     True),
     ('clip_squared', lambda x: F.clip(x, -0.5, 1.0) ** 2, lambda x: np.clip(x, -0.5, 1.0) ** 2,
      (np.array([[-1.5, -0.2, 0.4], [0.9, 1.3, -0.7]]),), True),
     ('embed_id_squared', lambda W: F.embed_id(np.array([[0, 2], [2, 1]]), W) ** 2,
@@ -211,6 +217,7 @@ FAST = [
     ('softmax_cross_entropy', lambda x: F.softmax_cross_entropy(x, LABELS), (rand(4, 3),)),
     ('sigmoid_cross_entropy', lambda x: F.sigmoid_cross_entropy(x, np.ones(6)), (rand(6),)),
     ('clip', lambda x: F.clip(x, -0.5, 0.5), (rand(4, 3),)),
+    ('clip_one_sided', lambda x: F.clip(x, None, 0.5) + F.clip(x, -0.5, None), (rand(4, 3),)),
     ('batch_norm', lambda x, g, b: F.batch_norm(x, g, b, np.zeros(3), np.ones(3)),
      (rand(4, 3), rand(3), rand(3))),
 ]
@@ -567,3 +574,8 @@ def test_step43_reproduces_the_books_losses():
             losses[i] = loss
     assert repr(losses[0]) == 'variable(0.8473695850105871)'
     np.testing.assert_allclose(losses[9000].data, 0.07722132399559317, rtol=1e-9)
+
+
+def test_clip_needs_a_bound():
+    with pytest.raises(ValueError, match='clip: x_min and x_max are both None'):
+        F.clip(Variable(np.ones(3)), None, None)

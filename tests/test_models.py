@@ -43,6 +43,8 @@ def test_mlp_structure_and_values():
     assert MLP((3,), activation=F.relu).activation is F.relu
     with pytest.raises(ValueError, match='MLP'):
         MLP(())
+    with pytest.raises(TypeError, match=r'MLP: fc_output_sizes must be a sequence.*int 10'):
+        MLP(10)  # one size, not a tuple of sizes
 
 
 def test_mlp_trains_on_tiny_regression():
