@@ -123,6 +123,17 @@ def _to_input(x, fname):
                     f'{type(x).__name__}; convert it with np.array(...) first')
 
 
+_AxisError = getattr(np, 'exceptions', np).AxisError  # np.exceptions is NumPy 1.25+
+
+
+def _axis_error(fname, x, axis):
+    """NumPy's AxisError for `axis`, restated with the function and the shape of x."""
+    shape = np.shape(x.data if isinstance(x, Variable) else x)
+    n = len(shape)
+    where = f'axes run from {-n} to {n - 1}' if n else 'a 0-d array has no axes'
+    return _AxisError(f'{fname}: axis {axis!r} is out of range for x of shape {shape} ({where})')
+
+
 # ---------------------------------------------------------------------------------------------
 # Variable
 # ---------------------------------------------------------------------------------------------
@@ -1484,7 +1495,10 @@ def sum(x, axis=None, keepdims=False):
     """Sum of x over `axis` (all axes by default)."""
     if isinstance(axis, list):
         axis = tuple(axis)
-    return Sum(axis, keepdims)(x)
+    try:
+        return Sum(axis, keepdims)(x)
+    except _AxisError:
+        raise _axis_error('sum', x, axis) from None
 
 
 class SumTo(Function):
@@ -1725,9 +1739,15 @@ class Min(Max):
 
 def max(x, axis=None, keepdims=False):
     """Maximum of x over `axis`."""
-    return Max(axis, keepdims)(x)
+    try:
+        return Max(axis, keepdims)(x)
+    except _AxisError:
+        raise _axis_error('max', x, axis) from None
 
 
 def min(x, axis=None, keepdims=False):
     """Minimum of x over `axis`."""
-    return Min(axis, keepdims)(x)
+    try:
+        return Min(axis, keepdims)(x)
+    except _AxisError:
+        raise _axis_error('min', x, axis) from None

@@ -13,7 +13,7 @@ from dezero.core import (Function, Variable, as_variable, as_array, Config,  # n
                          add, sub, rsub, mul, div, rdiv, neg, pow,
                          reshape, transpose, sum, sum_to, broadcast_to, matmul, get_item,
                          max, min, Reshape, Transpose, Sum, SumTo, BroadcastTo, MatMul, GetItem,
-                         GetItemGrad, Max, Min)
+                         GetItemGrad, Max, Min, _AxisError, _axis_error)
 
 
 # =============================================================================================
@@ -362,7 +362,10 @@ class Softmax(Function):
 
 def softmax(x, axis=1):
     """Softmax along `axis`, stable for any logits."""
-    return Softmax(axis)(x)
+    try:
+        return Softmax(axis)(x)
+    except _AxisError:
+        raise _axis_error('softmax', x, axis) from None
 
 
 def softmax_simple(x, axis=1):
@@ -397,7 +400,10 @@ class LogSoftmax(Function):
 
 def log_softmax(x, axis=1):
     """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
-    return LogSoftmax(axis)(x)
+    try:
+        return LogSoftmax(axis)(x)
+    except _AxisError:
+        raise _axis_error('log_softmax', x, axis) from None
 
 
 # --- losses ----------------------------------------------------------------------------------

@@ -949,6 +949,23 @@ def test_reshape_error_names_shapes():
         F.reshape(Variable(np.ones((2, 3))), (4,))
 
 
+@pytest.mark.parametrize('name,call', [
+    ('sum', lambda x: F.sum(x, axis=2)),
+    ('sum', lambda x: x.sum(axis=(0, -3))),
+    ('max', lambda x: x.max(axis=2)),
+    ('min', lambda x: F.min(x, axis=-3)),
+    ('softmax', lambda x: F.softmax(x, axis=2)),
+    ('log_softmax', lambda x: F.log_softmax(x, axis=5)),
+])
+def test_axis_error_names_function_and_shape(name, call):
+    """A wrong axis is NumPy's AxisError (so `except AxisError` still works), with the
+    function, the shape and the valid range in its message."""
+    axis_error = getattr(np, 'exceptions', np).AxisError
+    with pytest.raises(axis_error, match=rf'^{name}: axis .* for x of shape \(2, 3\) '
+                                         rf'\(axes run from -2 to 1\)$'):
+        call(Variable(np.ones((2, 3))))
+
+
 def test_import_is_light():
     import subprocess
     import sys
