@@ -657,7 +657,12 @@ def dropout(x, dropout_ratio=0.5):
     seeding NumPy makes runs repeatable.
     """
     x = as_variable(x)
-    if not 0.0 <= dropout_ratio < 1.0:
+    try:
+        in_range = 0.0 <= dropout_ratio < 1.0
+    except TypeError:
+        raise TypeError(f'dropout: dropout_ratio must be a number in [0, 1), got '
+                        f'{type(dropout_ratio).__name__} {dropout_ratio!r}') from None
+    if not in_range:
         raise ValueError(f'dropout: dropout_ratio must be in [0, 1), got {dropout_ratio}')
     if not Config.train:
         return x

@@ -390,8 +390,11 @@ class LSTM(Layer):
         The gates are the book's (f = sigmoid(x2f(x) + h2f(h)), ...), but their
         pre-activations come out of one `F.gate_linear` node as an (N, 4H) array and `F.lstm`
         applies all the nonlinearities in one fused step: 2 graph nodes per step instead of 24.
-        The first step (no h yet) equals a step from h = c = 0.
+        The first step (no h yet) equals a step from h = c = 0. A 1-D x is one sample, as the
+        book's layer allows: it runs as a batch of one and its h comes back 1-D.
         """
+        if x.ndim == 1:
+            return F.reshape(self.forward(F.reshape(x, (1, x.shape[0]))), (-1,))
         for g in 'fiou':  # lazy weights are drawn in the book's order
             getattr(self, 'x2' + g)._lazy_init(x)
         # the [u | i | f | o] layout of F.lstm; F.gate_linear computes the four gates' x2g(x)

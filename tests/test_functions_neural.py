@@ -518,6 +518,8 @@ def test_clear_errors():
         F.mean_squared_error(x, rand(2))
     with pytest.raises(ValueError, match='dropout_ratio'):
         F.dropout(x, 1.0)
+    with pytest.raises(TypeError, match="dropout: dropout_ratio must be a number.*str '0.5'"):
+        F.dropout(x, '0.5')
     with pytest.raises(TypeError, match='embed_id.*integers'):
         F.embed_id(np.array([0.0]), rand(3, 2))
     with pytest.raises(ValueError, match='expand_dims'):

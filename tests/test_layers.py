@@ -476,6 +476,24 @@ def test_lstm_values_against_numpy():
     assert lstm.h is None and lstm.c is None
 
 
+@pytest.mark.parametrize('cls', [L.RNN, L.LSTM, L.GRU])
+def test_recurrent_layer_takes_one_unbatched_sample(cls):
+    """A 1-D x is one sample, as the book's layers allow: outputs and weight gradients equal
+    those of the same sample as a batch of one."""
+    xs = np.random.default_rng(3).standard_normal((3, 2))
+    one, batch = cls(3, in_size=2), cls(3, in_size=2)
+    for p, q in zip(one.params(), batch.params()):
+        q.data = p.data.copy()
+    outs = [(one(x), batch(x[None])) for x in xs]
+    for h, hb in outs:
+        assert h.shape == (3,)
+        np.testing.assert_allclose(h.data, hb.data[0], rtol=1e-6)
+    F.sum(outs[-1][0] ** 2).backward()
+    F.sum(outs[-1][1] ** 2).backward()
+    for p, q in zip(one.params(), batch.params()):
+        np.testing.assert_allclose(p.grad.data, q.grad.data, rtol=1e-5, atol=1e-7)
+
+
 def test_gru_values_against_numpy():
     gru = L.GRU(3, in_size=2)
     x = np.random.default_rng(0).standard_normal((4, 2))
@@ -493,12 +511,13 @@ def test_gru_values_against_numpy():
 
 @pytest.mark.parametrize('make', [lambda: L.RNN(3, in_size=2), lambda: L.LSTM(3, in_size=2),
                                   lambda: L.GRU(3, in_size=2)])
-def test_recurrent_gradients_through_two_steps(make):
+@pytest.mark.parametrize('shape', [(2, 2), (2,)], ids=['batch', 'one_sample'])
+def test_recurrent_gradients_through_two_steps(make, shape):
     layer = make()
 
     def two_steps(x):
         return _run_two_steps(layer, x)[1]
-    x = np.random.default_rng(0).standard_normal((2, 2))
+    x = np.random.default_rng(0).standard_normal(shape)
     check_function(two_steps, x, rtol=1e-4, atol=1e-6)
 
 
