@@ -26,7 +26,9 @@ def replacing(path):
     os.close(fd)
     try:
         yield tmp
-        with open(tmp, 'rb') as f:  # the content reaches the disk before the rename
+        # the content reaches the disk before the rename; the handle is opened for writing
+        # (appending nothing) because Windows refuses to flush a read-only one
+        with open(tmp, 'ab') as f:
             os.fsync(f.fileno())
         os.chmod(tmp, new_file_mode(path))
         os.replace(tmp, path)
