@@ -191,3 +191,74 @@ def test_errors():
         optimizers.FreezeParam(np.zeros(3))
     with pytest.raises(NotImplementedError):
         optimizers.Optimizer().setup(Two()).update_one(Parameter(np.zeros(1)))
+
+
+# --- against PyTorch: the same least-squares fit, step by step ---------------------------------
+def _fit(rng):
+    x = rng.standard_normal((8, 3))
+    y = rng.standard_normal((8, 2))
+    W = rng.standard_normal((3, 2))
+    b = rng.standard_normal(2)
+    return x, y, W, b
+
+
+class _Fit(Layer):
+    def __init__(self, W, b):
+        super().__init__()
+        self.W = Parameter(W.copy())
+        self.b = Parameter(b.copy())
+
+
+TORCH_TWINS = [  # (dezero optimizer and hooks, torch optimizer factory, torch hook)
+    ('sgd', lambda: optimizers.SGD(0.05), lambda ps, t: t.optim.SGD(ps, lr=0.05), None),
+    ('momentum', lambda: optimizers.MomentumSGD(0.05, 0.8),
+     lambda ps, t: t.optim.SGD(ps, lr=0.05, momentum=0.8), None),
+    ('adagrad', lambda: optimizers.AdaGrad(0.1, eps=1e-8),
+     lambda ps, t: t.optim.Adagrad(ps, lr=0.1, eps=1e-8), None),
+    ('adadelta', lambda: optimizers.AdaDelta(rho=0.95, eps=1e-6),
+     lambda ps, t: t.optim.Adadelta(ps, lr=1.0, rho=0.95, eps=1e-6), None),
+    # Adam's eps sits where the book puts it, on sqrt(v); PyTorch puts it on
+    # sqrt(v / (1 - beta2^t)). A tiny eps makes the two the same rule
+    ('adam', lambda: optimizers.Adam(0.05, eps=1e-12),
+     lambda ps, t: t.optim.Adam(ps, lr=0.05, eps=1e-12), None),
+    ('weight_decay', lambda: _hooked(optimizers.SGD(0.05), optimizers.WeightDecay(0.1)),
+     lambda ps, t: t.optim.SGD(ps, lr=0.05, weight_decay=0.1), None),
+    ('clip_grad', lambda: _hooked(optimizers.SGD(0.05), optimizers.ClipGrad(0.5)),
+     lambda ps, t: t.optim.SGD(ps, lr=0.05),
+     lambda ps, t: t.nn.utils.clip_grad_norm_(ps, 0.5)),
+]
+
+
+def _hooked(opt, hook):
+    opt.add_hook(hook)
+    return opt
+
+
+@pytest.mark.parametrize('name,make,make_torch,torch_hook', TORCH_TWINS,
+                         ids=[c[0] for c in TORCH_TWINS])
+def test_matches_pytorch_over_30_steps(name, make, make_torch, torch_hook):
+    """Each rule and hook follows PyTorch's trajectory on the same fit, step by step."""
+    torch = pytest.importorskip('torch')
+    import dezero.functions as F
+    x, y, W, b = _fit(np.random.default_rng(7))
+    model = _Fit(W, b)
+    opt = make().setup(model)
+    tW = torch.tensor(W, requires_grad=True)
+    tb = torch.tensor(b, requires_grad=True)
+    topt = make_torch([tW, tb], torch)
+    tx, ty = torch.tensor(x), torch.tensor(y)
+    for _ in range(30):
+        loss = F.sum((F.matmul(x, model.W) + model.b - y) ** 2) / len(x)
+        model.cleargrads()
+        loss.backward()
+        opt.update()
+        tloss = (((tx @ tW + tb) - ty) ** 2).sum() / len(x)
+        topt.zero_grad()
+        tloss.backward()
+        if torch_hook is not None:
+            torch_hook([tW, tb], torch)
+        topt.step()
+        np.testing.assert_allclose(loss.data, tloss.item(), rtol=1e-7)
+    np.testing.assert_allclose(model.W.data, tW.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.b.data, tb.detach().numpy(), rtol=1e-9, atol=1e-12)
+    assert not np.allclose(model.W.data, W)  # it moved
