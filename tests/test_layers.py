@@ -588,3 +588,96 @@ def test_public_names():
                  'BatchNorm']:
         assert getattr(L, name).__doc__
     assert dezero.layers is L
+
+
+# --- PyTorch as an oracle --------------------------------------------------------------------
+def test_lstm_against_torch_lstm_cell():
+    """Three steps of LSTM equal torch's LSTMCell given the same weights (its gate order is
+    i, f, g, o; the h-weights carry no bias here), in values and in every gradient."""
+    torch = pytest.importorskip('torch')
+    rng = np.random.default_rng(5)
+    I, H = 3, 4
+    lstm = L.LSTM(H, in_size=I)
+    xs = [rng.standard_normal((2, I)) for _ in range(3)]
+    u = rng.standard_normal((2, H))
+    xvs = [Variable(x) for x in xs]
+    for x in xvs:
+        h = lstm(x)
+    loss = F.sum(h * u) + F.sum(lstm.c ** 2)
+    lstm.cleargrads()
+    loss.backward()
+
+    order = 'ifuo'  # torch's i, f, g (our candidate u), o
+    cell = torch.nn.LSTMCell(I, H, dtype=torch.float64)
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.tensor(np.concatenate(
+            [getattr(lstm, 'x2' + g).W.data.T for g in order])))
+        cell.bias_ih.copy_(torch.tensor(np.concatenate(
+            [getattr(lstm, 'x2' + g).b.data for g in order])))
+        cell.weight_hh.copy_(torch.tensor(np.concatenate(
+            [getattr(lstm, 'h2' + g).W.data.T for g in order])))
+        cell.bias_hh.zero_()
+    txs = [torch.tensor(x, requires_grad=True) for x in xs]
+    state = None
+    for tx in txs:
+        state = cell(tx, state)
+    th, tc = state
+    ((th * torch.tensor(u)).sum() + (tc ** 2).sum()).backward()
+
+    np.testing.assert_allclose(h.data, th.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(lstm.c.data, tc.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for xv, tx in zip(xvs, txs):
+        np.testing.assert_allclose(xv.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-13)
+    for k, g in enumerate(order):
+        rows = slice(k * H, (k + 1) * H)
+        np.testing.assert_allclose(getattr(lstm, 'x2' + g).W.grad.data,
+                                   cell.weight_ih.grad.numpy()[rows].T, rtol=1e-10,
+                                   atol=1e-13)
+        np.testing.assert_allclose(getattr(lstm, 'x2' + g).b.grad.data,
+                                   cell.bias_ih.grad.numpy()[rows], rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(getattr(lstm, 'h2' + g).W.grad.data,
+                                   cell.weight_hh.grad.numpy()[rows].T, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize('shape', [(6, 3), (4, 3, 2, 5)], ids=['2d', '4d'])
+def test_batch_norm_against_torch(shape):
+    """Training steps normalise with the batch statistics and move the running averages as
+    torch's BatchNorm does (momentum 1 - decay, unbiased running variance); test mode then
+    uses the running averages. Gradients of x, gamma and beta agree too."""
+    torch = pytest.importorskip('torch')
+    rng = np.random.default_rng(2)
+    C = shape[1]
+    bn = L.BatchNorm()
+    tbn = (torch.nn.BatchNorm1d if len(shape) == 2 else torch.nn.BatchNorm2d)(
+        C, eps=2e-5, momentum=0.1, dtype=torch.float64)
+    for step in range(3):
+        x = rng.standard_normal(shape) * 2 + 1
+        u = rng.standard_normal(shape)
+        xv = Variable(x)
+        y = bn(xv)
+        if step == 0:  # the same gamma and beta on both sides from here on
+            bn.gamma.data[...] = rng.standard_normal(C)
+            bn.beta.data[...] = rng.standard_normal(C)
+            with torch.no_grad():
+                tbn.weight.copy_(torch.tensor(bn.gamma.data))
+                tbn.bias.copy_(torch.tensor(bn.beta.data))
+                tbn.running_mean.copy_(torch.tensor(bn.avg_mean.data))
+                tbn.running_var.copy_(torch.tensor(bn.avg_var.data))
+            continue
+        bn.cleargrads()
+        F.sum(y * u).backward()
+        tx = torch.tensor(x, requires_grad=True)
+        tbn.zero_grad()
+        ty = tbn(tx)
+        (ty * torch.tensor(u)).sum().backward()
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(xv.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(bn.gamma.grad.data, tbn.weight.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(bn.beta.grad.data, tbn.bias.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(bn.avg_mean.data, tbn.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(bn.avg_var.data, tbn.running_var.numpy(), rtol=1e-12)
+    x = rng.standard_normal(shape)
+    tbn.eval()
+    with dezero.test_mode():
+        np.testing.assert_allclose(bn(x).data, tbn(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
