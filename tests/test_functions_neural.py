@@ -581,3 +581,43 @@ def test_step43_reproduces_the_books_losses():
 def test_clip_needs_a_bound():
     with pytest.raises(ValueError, match='clip: x_min and x_max are both None'):
         F.clip(Variable(np.ones(3)), None, None)
+
+
+def test_gradient_penalty_against_torch():
+    """Double backprop through a small conv net: the gradient of |d loss / d x|^2 with
+    respect to every weight equals PyTorch's (autograd.grad with create_graph)."""
+    torch = pytest.importorskip('torch')
+    tF = torch.nn.functional
+    x = rng.standard_normal((3, 2, 6, 6))
+    t = np.array([0, 2, 1])
+    Wc, bc = rng.standard_normal((4, 2, 3, 3)) * 0.5, rng.standard_normal(4)
+    W1, b1 = rng.standard_normal((36, 5)) * 0.3, rng.standard_normal(5)
+
+    def net(x, Wc, bc, W1, b1, lib):
+        if lib is F:
+            h = F.pooling(F.tanh(F.conv2d(x, Wc, bc, stride=1, pad=1)), 2, 2)
+            y = F.linear(F.sigmoid(F.reshape(h, (3, -1))), W1, b1)
+            return F.softmax_cross_entropy(y, t)
+        h = tF.max_pool2d(torch.tanh(tF.conv2d(x, Wc, bc, stride=1, padding=1)), 2, 2)
+        y = torch.sigmoid(h.reshape(3, -1)) @ W1 + b1
+        return tF.cross_entropy(y, torch.tensor(t))
+
+    vs = [Variable(a.copy()) for a in (x, Wc, bc, W1, b1)]
+    loss = net(*vs, F)
+    loss.backward(create_graph=True)
+    gx = vs[0].grad
+    for v in vs:
+        v.cleargrad()
+    penalty = F.sum(gx ** 2)
+    penalty.backward()
+
+    ts = [torch.tensor(a, requires_grad=True) for a in (x, Wc, bc, W1, b1)]
+    tloss = net(*ts, torch)
+    tgx, = torch.autograd.grad(tloss, ts[0], create_graph=True)
+    tpenalty = (tgx ** 2).sum()
+    tpenalty.backward()
+
+    np.testing.assert_allclose(loss.data, tloss.item(), rtol=1e-12)
+    np.testing.assert_allclose(penalty.data, tpenalty.item(), rtol=1e-10)
+    for v, tv in zip(vs, ts):
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-9, atol=1e-13)
