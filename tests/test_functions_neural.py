@@ -621,3 +621,57 @@ def test_gradient_penalty_against_torch():
     np.testing.assert_allclose(penalty.data, tpenalty.item(), rtol=1e-10)
     for v, tv in zip(vs, ts):
         np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-9, atol=1e-13)
+
+
+def _torch_twins():
+    """(name, dezero function, torch function of the torch module, input arrays)."""
+    p = rng.uniform(0.05, 0.95, (4, 3))
+    t01 = (rng.uniform(size=(4, 3)) > 0.5).astype(np.float64)
+    labels = np.array([2, 0, 1, 1])
+    ids = np.array([[0, 3], [3, 1]])
+    return [
+        ('sigmoid', F.sigmoid, lambda T, x: T.sigmoid(x), (rand(4, 3),)),
+        ('relu', F.relu, lambda T, x: T.relu(x), (rand(4, 3),)),
+        ('leaky_relu', lambda x: F.leaky_relu(x, 0.1),
+         lambda T, x: T.nn.functional.leaky_relu(x, 0.1), (rand(4, 3),)),
+        ('softmax_axis0', lambda x: F.softmax(x, axis=0), lambda T, x: T.softmax(x, 0),
+         (rand(4, 3),)),
+        ('linear', F.linear, lambda T, x, W, b: x @ W + b, (rand(4, 3), rand(3, 2), rand(2))),
+        ('mse', F.mean_squared_error,  # the book's: summed over all, divided by the batch
+         lambda T, a, b: ((a - b) ** 2).sum() / len(a), (rand(4, 3), rand(4, 3))),
+        # the book's binary losses sum over all elements and divide by the batch, as its MSE
+        ('sigmoid_cross_entropy', lambda x: F.sigmoid_cross_entropy(x, t01),
+         lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(
+             x, T.tensor(t01), reduction='sum') / len(x), (rand(4, 3),)),
+        ('binary_cross_entropy', lambda q: F.binary_cross_entropy(q, t01),
+         lambda T, q: T.nn.functional.binary_cross_entropy(
+             q, T.tensor(t01), reduction='sum') / len(q), (p,)),
+        ('softmax_cross_entropy', lambda x: F.softmax_cross_entropy(x, labels),
+         lambda T, x: T.nn.functional.cross_entropy(x, T.tensor(labels)), (rand(4, 3),)),
+        ('embed_id', lambda W: F.embed_id(ids, W),
+         lambda T, W: T.nn.functional.embedding(T.tensor(ids), W), (rand(5, 2),)),
+        ('max_axis', lambda x: F.max(x, axis=1), lambda T, x: x.max(1).values,
+         (rng.permutation(12).reshape(4, 3) / 3.0,)),
+        ('clip', lambda x: F.clip(x, -0.5, 0.7), lambda T, x: T.clamp(x, -0.5, 0.7),
+         (rand(4, 3),)),
+        ('broadcast_mul_sum', lambda a, b: F.sum(a * b, axis=0),
+         lambda T, a, b: (a * b).sum(0), (rand(4, 1, 3), rand(2, 1))),
+        ('get_item', lambda x: x[np.array([0, 2, 0]), 1:], lambda T, x: x[[0, 2, 0], 1:],
+         (rand(4, 3),)),
+    ]
+
+
+@pytest.mark.parametrize('name,f,tf,inputs', _torch_twins(), ids=[c[0] for c in _torch_twins()])
+def test_functions_against_torch(name, f, tf, inputs):
+    """Values and input gradients (for a random upstream gradient) equal PyTorch's."""
+    torch = pytest.importorskip('torch')
+    vs = [Variable(a.copy()) for a in inputs]
+    y = f(*vs)
+    ts = [torch.tensor(a, requires_grad=True) for a in inputs]
+    ty = tf(torch, *ts)
+    u = rng.standard_normal(y.shape)
+    F.sum(y * u).backward()
+    (ty * torch.tensor(u)).sum().backward()
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for v, tv in zip(vs, ts):
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-10, atol=1e-13)
