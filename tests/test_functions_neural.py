@@ -661,7 +661,10 @@ def _torch_twins():
     ]
 
 
-@pytest.mark.parametrize('name,f,tf,inputs', _torch_twins(), ids=[c[0] for c in _torch_twins()])
+TORCH_TWINS = _torch_twins()
+
+
+@pytest.mark.parametrize('name,f,tf,inputs', TORCH_TWINS, ids=[c[0] for c in TORCH_TWINS])
 def test_functions_against_torch(name, f, tf, inputs):
     """Values and input gradients (for a random upstream gradient) equal PyTorch's."""
     torch = pytest.importorskip('torch')
