@@ -1667,8 +1667,11 @@ def _scatter_add(gy, slices, shape):
     gx = xp.zeros(shape, dtype=gy.dtype)
     if xp is np:
         np.add.at(gx, slices, gy)
-    else:
+    elif hasattr(xp.add, 'at'):  # CuPy 13 and later
         xp.add.at(gx, slices, gy)
+    else:  # earlier CuPy has no ufunc.at; its scatter_add is the same operation
+        import cupyx
+        cupyx.scatter_add(gx, slices, gy)
     return gx
 
 
