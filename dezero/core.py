@@ -181,6 +181,31 @@ class Variable:
     def __len__(self):
         return len(self.data)
 
+    # --- one value as a Python number, as PyTorch users write it: loss.item(), float(loss),
+    # f'{loss:.4f}' (the book's programs read loss.data; both work)
+    def item(self):
+        """The value of a Variable that holds exactly one element, as a Python number."""
+        if self.data is None or self.data.size != 1:
+            shape = None if self.data is None else self.data.shape
+            raise ValueError(f'Variable.item: only a Variable holding exactly one value converts '
+                             f'to a Python number; this one holds data of shape {shape}')
+        return self.data.item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __format__(self, spec):
+        if not spec:
+            return str(self)
+        if self.data is None or self.data.size != 1:
+            shape = None if self.data is None else self.data.shape
+            raise TypeError(f'Variable.__format__: the format {spec!r} applies to a Variable '
+                            f'holding one value; this one holds data of shape {shape}')
+        return format(self.data.item(), spec)
+
     def __repr__(self):
         if self.data is None:
             return 'variable(None)'

@@ -966,6 +966,24 @@ def test_axis_error_names_function_and_shape(name, call):
         call(Variable(np.ones((2, 3))))
 
 
+def test_one_value_as_a_python_number():
+    """loss.item(), float(loss), int(loss) and f'{loss:.4f}' work as in PyTorch for a Variable
+    holding one value (0-d or any shape of size 1) and refuse anything larger by its shape."""
+    v = Variable(np.array(2.75, dtype=np.float32))
+    assert v.item() == 2.75 and type(v.item()) is float
+    assert float(v) == 2.75 and int(v) == 2
+    assert f'{v:.1f}' == '2.8' and f'{v}' == str(v) == 'variable(2.75)'
+    assert float(Variable(np.array([[0.5]]))) == 0.5
+    loss = F.sum(Variable(np.array([1.0, 2.0])) ** 2)
+    assert f'loss {loss:.3f}' == 'loss 5.000'
+    with pytest.raises(ValueError, match=r'Variable.item.*shape \(2,\)'):
+        float(Variable(np.ones(2)))
+    with pytest.raises(ValueError, match='shape None'):
+        Variable(None).item()
+    with pytest.raises(TypeError, match=r"format '.3f'.*shape \(2, 2\)"):
+        f'{Variable(np.ones((2, 2))):.3f}'
+
+
 def test_import_is_light():
     import subprocess
     import sys
