@@ -26,7 +26,8 @@ THREAD_VARS = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS',
 
 def load_cases():
     """Collect {case name: {impl name: callable, ...}} from the suite modules that exist."""
-    sys.path.insert(0, HERE)  # the suites are plain files beside this script, not a package
+    # the suites are plain files beside this script: Python puts its folder first on the
+    # import path when the script runs, so they import by name
     cases = {}
     for mod_name in SUITES:
         if not os.path.exists(os.path.join(HERE, mod_name + '.py')):
