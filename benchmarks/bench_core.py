@@ -93,22 +93,29 @@ def _branches_torch(n):
     return {'time': t2 - t0, 'time_backward_per_branch': (t2 - t1) / n}
 
 
-def _branch_scaling(branches):
-    """Backward per branch at 4,000 branches over the same at 1,000, in one process.
-
-    The two sizes alternate 1000, 4000, 4000, 1000 twice (a drift of the machine's speed
-    during the run weighs on both alike), after one 4,000-branch graph has been built and
-    dropped: this is the steady state of a loop that builds a graph per step, not the first
-    touch of fresh memory that the separate `branches_*` cases include. A ratio above 1 is
-    extra cost per branch in the bigger graph; a quadratic walk would show about 4.
-    """
+def _per_branch_totals(branches, order):
+    """Backward time per branch at each size of `order`, summed over the times it occurs, in
+    one process after a 4,000-branch graph has been built and dropped: the steady state of a
+    loop that builds a graph per step, not the first touch of fresh memory that the separate
+    `branches_*` cases include."""
     branches(4000)
-    per_branch = {1000: 0.0, 4000: 0.0}
-    for n in (1000, 4000, 4000, 1000) * 2:
-        per_branch[n] += branches(n)['time_backward_per_branch']
-    return {'time_backward_per_branch_1000': per_branch[1000] / 4,
-            'time_backward_per_branch_4000': per_branch[4000] / 4,
-            'per_branch_4000_over_1000': per_branch[4000] / per_branch[1000]}
+    totals = dict.fromkeys(order, 0.0)
+    for n in order:
+        totals[n] += branches(n)['time_backward_per_branch']
+    return totals
+
+
+def _branch_scaling(branches):
+    """Backward per branch at 4,000 branches over the same at 1,000.
+
+    The two sizes alternate 1000, 4000, 4000, 1000 twice, so a drift of the machine's speed
+    during the run weighs on both alike. A ratio above 1 is extra cost per branch in the bigger
+    graph; a quadratic walk would show about 4.
+    """
+    totals = _per_branch_totals(branches, (1000, 4000, 4000, 1000) * 2)
+    return {'time_backward_per_branch_1000': totals[1000] / 4,
+            'time_backward_per_branch_4000': totals[4000] / 4,
+            'per_branch_4000_over_1000': totals[4000] / totals[1000]}
 
 
 SWEEP = (250, 1000, 4000, 16000)
@@ -117,16 +124,12 @@ SWEEP = (250, 1000, 4000, 16000)
 def _branch_sweep(branches):
     """Backward per branch at 250 to 16,000 branches, each over the same at 1,000.
 
-    Like `_branch_scaling`, in one warmed process; the sizes run up and then down three
-    times. A linear walk keeps every ratio near 1 (what moves it is where the graph sits in
-    the caches); a quadratic one would give about 0.25, 1, 4 and 16.
+    The sizes run up and then down three times. A linear walk keeps every ratio near 1 (what
+    moves it is where the graph sits in the caches); a quadratic one would give about 0.25,
+    4 and 16.
     """
-    branches(4000)
-    per_branch = dict.fromkeys(SWEEP, 0.0)
-    for _ in range(3):
-        for n in SWEEP + SWEEP[::-1]:
-            per_branch[n] += branches(n)['time_backward_per_branch']
-    return {f'per_branch_{n}_over_1000': per_branch[n] / per_branch[1000]
+    totals = _per_branch_totals(branches, (SWEEP + SWEEP[::-1]) * 3)
+    return {f'per_branch_{n}_over_1000': totals[n] / totals[1000]
             for n in SWEEP if n != 1000}
 
 

@@ -134,6 +134,16 @@ def _axis_error(fname, x, axis):
     return _AxisError(f'{fname}: axis {axis!r} is out of range for x of shape {shape} ({where})')
 
 
+def _one_value(v, refusal, error):
+    """The one element of v's data as a Python number, or `error` saying `refusal` and the
+    shape v holds instead."""
+    data = v.data
+    if data is None or data.size != 1:
+        shape = None if data is None else data.shape
+        raise error(f'{refusal}; this one holds data of shape {shape}')
+    return data.item()
+
+
 # ---------------------------------------------------------------------------------------------
 # Variable
 # ---------------------------------------------------------------------------------------------
@@ -185,11 +195,8 @@ class Variable:
     # f'{loss:.4f}' (the book's programs read loss.data; both work)
     def item(self):
         """The value of a Variable that holds exactly one element, as a Python number."""
-        if self.data is None or self.data.size != 1:
-            shape = None if self.data is None else self.data.shape
-            raise ValueError(f'Variable.item: only a Variable holding exactly one value converts '
-                             f'to a Python number; this one holds data of shape {shape}')
-        return self.data.item()
+        return _one_value(self, 'Variable.item: only a Variable holding exactly one value '
+                                'converts to a Python number', ValueError)
 
     def __float__(self):
         return float(self.item())
@@ -200,11 +207,8 @@ class Variable:
     def __format__(self, spec):
         if not spec:
             return str(self)
-        if self.data is None or self.data.size != 1:
-            shape = None if self.data is None else self.data.shape
-            raise TypeError(f'Variable.__format__: the format {spec!r} applies to a Variable '
-                            f'holding one value; this one holds data of shape {shape}')
-        return format(self.data.item(), spec)
+        return format(_one_value(self, f'Variable.__format__: the format {spec!r} applies to '
+                                       f'a Variable holding one value', TypeError), spec)
 
     def __repr__(self):
         if self.data is None:
@@ -1690,9 +1694,7 @@ class GetItem(Function):
 def _scatter_add(gy, slices, shape):
     xp = cuda.get_array_module(gy)
     gx = xp.zeros(shape, dtype=gy.dtype)
-    if xp is np:
-        np.add.at(gx, slices, gy)
-    elif hasattr(xp.add, 'at'):  # CuPy 13 and later
+    if xp is np or hasattr(xp.add, 'at'):  # NumPy, and CuPy from 13 on
         xp.add.at(gx, slices, gy)
     else:  # earlier CuPy has no ufunc.at; its scatter_add is the same operation
         import cupyx
