@@ -4,7 +4,9 @@
 `from dezero import optimizers`, `from dezero.models import MLP`: the names of the book.
 """
 from dezero.core import (Variable, Parameter, Function, Config, using_config, no_grad,  # noqa
-                         test_mode, as_array, as_variable, setup_variable)
+                         test_mode, detect_anomaly, AnomalyError, as_array, as_variable,
+                         setup_variable)
+from dezero import ops  # noqa: F401  (the operations behind Variable's operators)
 from dezero import cuda, utils, functions  # noqa: F401
 from dezero.layers import Layer  # noqa: F401
 from dezero.models import Model  # noqa: F401

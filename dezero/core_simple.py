@@ -12,8 +12,8 @@ import weakref
 import numpy as np
 
 from dezero import core as _core
-from dezero.core import (Config, using_config, no_grad, test_mode, as_array,  # noqa: F401
-                         sum_to_array)
+from dezero.core import Config, using_config, no_grad, test_mode, as_array  # noqa: F401
+from dezero.ops import sum_to_array
 
 
 class _GenerationQueue:
@@ -74,7 +74,12 @@ class Variable:
                                 _core.Variable.dtype)
     __len__ = _core.Variable.__len__
     __repr__ = _core.Variable.__repr__
-    set_creator = _core.Variable.set_creator
+
+    def set_creator(self, func):
+        """Record `func` as this variable's creator; its generation is one above func's."""
+        self.creator = func
+        self.generation = func.generation + 1
+
     cleargrad = _core.Variable.cleargrad
 
     def backward(self, retain_grad=False):

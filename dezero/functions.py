@@ -9,11 +9,11 @@ import builtins
 import numpy as np
 
 from dezero import cuda
-from dezero.core import (Function, Variable, as_variable, as_array, Config,  # noqa: F401
-                         add, sub, rsub, mul, div, rdiv, neg, pow,
-                         reshape, transpose, sum, sum_to, broadcast_to, matmul, get_item,
-                         max, min, Reshape, Transpose, Sum, SumTo, BroadcastTo, MatMul, GetItem,
-                         GetItemGrad, Max, Min, _AxisError, _axis_error)
+from dezero.core import Function, Variable, as_variable, as_array, Config  # noqa: F401
+from dezero.ops import (add, sub, rsub, mul, div, rdiv, neg, pow, abs,  # noqa: F401
+                        reshape, transpose, sum, sum_to, broadcast_to, matmul, get_item,
+                        max, min, Reshape, Transpose, Sum, SumTo, BroadcastTo, MatMul, GetItem,
+                        GetItemGrad, Max, Min, sum_to_array, _AxisError, _axis_error)
 
 
 # =============================================================================================
@@ -21,7 +21,6 @@ from dezero.core import (Function, Variable, as_variable, as_array, Config,  # n
 # =============================================================================================
 class Sin(Function):
     """y = sin(x);  dy/dx = cos(x)."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).sin(x)
@@ -30,7 +29,7 @@ class Sin(Function):
         return gy * cos(self.inputs[0])
 
     def backward_data(self, gy):
-        return gy * cuda.get_array_module(gy).cos(self._in.data)
+        return gy * cuda.get_array_module(gy).cos(self.inputs[0].data)
 
 
 def sin(x):
@@ -40,7 +39,6 @@ def sin(x):
 
 class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).cos(x)
@@ -49,7 +47,7 @@ class Cos(Function):
         return gy * -sin(self.inputs[0])
 
     def backward_data(self, gy):
-        return gy * -cuda.get_array_module(gy).sin(self._in.data)
+        return gy * -cuda.get_array_module(gy).sin(self.inputs[0].data)
 
 
 def cos(x):
@@ -59,7 +57,6 @@ def cos(x):
 
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).tanh(x)
@@ -80,7 +77,6 @@ def tanh(x):
 
 class Exp(Function):
     """y = exp(x);  dy/dx = y."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).exp(x)
@@ -99,7 +95,6 @@ def exp(x):
 
 class Log(Function):
     """y = log(x);  dy/dx = 1/x."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).log(x)
@@ -108,7 +103,7 @@ class Log(Function):
         return gy / self.inputs[0]
 
     def backward_data(self, gy):
-        return gy / self._in.data
+        return gy / self.inputs[0].data
 
 
 def log(x):
@@ -123,7 +118,6 @@ def log(x):
 # (NumPy 2 would promote float32 data meeting a float64 0-d array to float64); `backward` uses
 # Variable operations (higher derivatives), `backward_data` repeats it on arrays for the fast
 # path with the same arithmetic in the same order, so both give identical values.
-from dezero.core import sum_to_array  # noqa: E402  (array-level sum_to for backward_data)
 
 
 def _batch_len(x):
@@ -170,7 +164,6 @@ class Linear(Function):
     x may have any number of leading axes; W is (in_size, out_size). When x was passed as a
     plain array (no Variable of the caller's can ever see its gradient) gx is not computed.
     """
-    __slots__ = ('skip_gx',)
 
     def __init__(self, skip_gx=False):
         self.skip_gx = skip_gx
@@ -208,7 +201,7 @@ class Linear(Function):
         return gx, gW, sum_to(gy, ins[2].shape)
 
     def backward_data(self, gy):
-        ins = self._in
+        ins = self.inputs
         x, W = ins[0].data, ins[1].data
         if x.ndim == 2:
             gW = x.T.dot(gy)
@@ -261,7 +254,6 @@ def _sigmoid_array(x, xp):
 
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x)), computed as tanh(x/2)/2 + 1/2;  dy/dx = y * (1 - y)."""
-    __slots__ = ()
 
     def forward(self, x):
         return _sigmoid_array(x, cuda.get_array_module(x))
@@ -291,16 +283,15 @@ def sigmoid_simple(x):
 
 class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0."""
-    __slots__ = ()
 
     def forward(self, x):
         return cuda.get_array_module(x).maximum(x, 0)
 
     def backward(self, gy):
-        return gy * (self._in.data > 0)
+        return gy * (self.inputs[0].data > 0)
 
     def backward_data(self, gy):
-        return gy * (self._in.data > 0)
+        return gy * (self.inputs[0].data > 0)
 
 
 def relu(x):
@@ -310,7 +301,6 @@ def relu(x):
 
 class LeakyReLU(Function):
     """y = x where x > 0, else slope * x;  dy/dx = 1 or slope."""
-    __slots__ = ('slope',)
 
     def __init__(self, slope):
         self.slope = float(slope)  # a Python float adopts the data's dtype
@@ -319,7 +309,7 @@ class LeakyReLU(Function):
         return cuda.get_array_module(x).where(x > 0, x, x * self.slope)
 
     def _coef(self):
-        x = self._in.data
+        x = self.inputs[0].data
         one, slope = x.dtype.type(1), x.dtype.type(self.slope)
         return cuda.get_array_module(x).where(x > 0, one, slope)
 
@@ -337,7 +327,6 @@ def leaky_relu(x, slope=0.2):
 
 class Softmax(Function):
     """y = exp(x) / sum(exp(x), axis);  dx = y * gy - y * sum(y * gy, axis)."""
-    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis
@@ -377,7 +366,6 @@ def softmax_simple(x, axis=1):
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x, axis);  dx = gy - exp(y) * sum(gy, axis)."""
-    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis
@@ -409,7 +397,6 @@ def log_softmax(x, axis=1):
 # --- losses ----------------------------------------------------------------------------------
 class MeanSquaredError(Function):
     """y = sum((x0 - x1)**2) / len(x0);  dy/dx0 = 2 (x0 - x1) / len, dy/dx1 = -dy/dx0."""
-    __slots__ = ('skip_gx0', 'diff')
 
     def __init__(self, skip_gx0=False):
         self.skip_gx0 = skip_gx0
@@ -426,7 +413,7 @@ class MeanSquaredError(Function):
         return (diff ** 2).sum() / _batch_len(diff)
 
     def backward(self, gy):
-        x0, x1 = self._in
+        x0, x1 = self.inputs
         diff = x0 - x1
         k = gy * (2.0 / _batch_len(diff))
         gx1 = sum_to(diff * -k, x1.shape)
@@ -435,7 +422,7 @@ class MeanSquaredError(Function):
         return sum_to(diff * k, x0.shape), gx1
 
     def backward_data(self, gy):
-        x0, x1 = self._in
+        x0, x1 = self.inputs
         diff = self.diff
         k = gy * (2.0 / _batch_len(diff))
         gx1 = sum_to_array(diff * -k, x1.data.shape)
@@ -482,7 +469,6 @@ class SoftmaxCrossEntropy(Function):
     its second input when called as the book does, `SoftmaxCrossEntropy()(x, t)`; either way
     they have no gradient.
     """
-    __slots__ = ('t', 'rows', 'e', 's')
 
     def __init__(self, t=None):
         self.t = t
@@ -541,7 +527,7 @@ class SoftmaxCrossEntropy(Function):
         gx = self.e / self.s  # softmax, with the arithmetic of Softmax.forward
         gx[self.rows, self.t] -= 1
         gx *= gy / len(gx)
-        return (gx, None) if self._in.__class__ is tuple else gx
+        return (gx, None) if len(self.inputs) == 2 else gx
 
 
 def softmax_cross_entropy(x, t):
@@ -569,7 +555,6 @@ class SigmoidCrossEntropy(Function):
     softplus(x) = max(x, 0) + log1p(exp(-|x|)) keeps every term finite for any logit. Targets
     are a constant of the function (`t`), or its second input when they are a Variable.
     """
-    __slots__ = ('t',)
 
     def __init__(self, t=None):
         self.t = t
@@ -634,7 +619,6 @@ def accuracy(y, t):
 # --- regularisation and normalisation --------------------------------------------------------
 class Dropout(Function):
     """y = x * mask / (1 - ratio);  dy/dx = mask / (1 - ratio)."""
-    __slots__ = ('mask', 'scale')
 
     def __init__(self, mask, scale):
         self.mask = mask
@@ -674,7 +658,6 @@ def dropout(x, dropout_ratio=0.5):
 
 class Clip(Function):
     """y = min(max(x, x_min), x_max);  dy/dx = 1 inside [x_min, x_max], else 0."""
-    __slots__ = ('x_max', 'x_min')
 
     def __init__(self, x_min, x_max):
         self.x_min = x_min
@@ -684,7 +667,7 @@ class Clip(Function):
         return cuda.get_array_module(x).clip(x, self.x_min, self.x_max)
 
     def _mask(self):
-        x = self._in.data
+        x = self.inputs[0].data
         if self.x_min is None:
             return x <= self.x_max
         if self.x_max is None:
@@ -786,7 +769,7 @@ class BatchNorm(Function):
         return gx, reshape(ggamma, gamma.shape), reshape(gbeta, beta.shape)
 
     def backward_data(self, gy):
-        gamma = self._in[1].data
+        gamma = self.inputs[1].data
         axes, pshape, xhat, inv_std = self.axes, self.pshape, self.xhat, self.inv_std
         g = gamma.reshape(pshape)
         gbeta = gy.sum(axis=axes)
@@ -797,7 +780,7 @@ class BatchNorm(Function):
                                   - xhat * ggamma.reshape(pshape) / m)
         else:
             gx = gy * (g * inv_std)
-        return gx, ggamma.reshape(gamma.shape), gbeta.reshape(self._in[2].data.shape)
+        return gx, ggamma.reshape(gamma.shape), gbeta.reshape(self.inputs[2].data.shape)
 
 
 def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
@@ -855,7 +838,6 @@ def embed_id(x, W):
 # =============================================================================================
 class Concat(Function):
     """y = concatenate(xs, axis);  each input's gradient is its slice of gy."""
-    __slots__ = ('axis',)
 
     def __init__(self, axis):
         self.axis = axis

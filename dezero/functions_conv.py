@@ -15,8 +15,8 @@ Every Function has a `backward` written with Variables (any order of derivative)
 import numpy as np
 
 from dezero import cuda
-from dezero.core import Function, Variable, as_variable, reshape, transpose, matmul, sum
-from dezero.core import broadcast_to, max as _max
+from dezero.core import Function, Variable, as_variable
+from dezero.ops import reshape, transpose, matmul, sum, broadcast_to, max as _max
 from dezero.utils import pair, get_conv_outsize, get_deconv_outsize  # noqa: F401  (re-export)
 
 # above this many elements, the per-image products of conv's weight gradient are accumulated
@@ -326,7 +326,7 @@ class Conv2d(Function):
         return gx, gW, sum(gy, axis=(0, 2, 3))
 
     def backward_data(self, gy):
-        ins = self._in
+        ins = self.inputs
         x, W = ins[0].data, ins[1].data
         gx = None if self.skip_gx else _deconv(gy, W, self.g, x.shape)
         gW = _conv_grad_w(x, gy, self.g)
@@ -386,7 +386,7 @@ class Deconv2d(Function):
         return gx, gW, sum(gy, axis=(0, 2, 3))
 
     def backward_data(self, gy):
-        ins = self._in
+        ins = self.inputs
         x, W = ins[0].data, ins[1].data
         gx = _conv(gy, W, self.g)
         gW = _conv_grad_w(gy, x, self.g)
@@ -423,7 +423,7 @@ class Conv2DGradW(Function):
         return gx, ggy
 
     def backward_data(self, ggW):
-        x, gy = self._in
+        x, gy = self.inputs
         x, gy = x.data, gy.data
         return _deconv(gy, ggW, self.g, x.shape), _conv(x, ggW, self.g)
 

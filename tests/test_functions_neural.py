@@ -198,8 +198,8 @@ def test_label_forms_are_accepted():
         np.testing.assert_allclose(F.softmax_cross_entropy(x, t).data, want, rtol=1e-12)
 
 
-def test_max_min_are_the_core_functions():
-    assert F.max is dezero.core.max and F.min is dezero.core.min
+def test_max_min_are_the_basic_operations():
+    assert F.max is dezero.ops.max and F.min is dezero.ops.min
     assert F.mean is F.average
 
 
