@@ -7,6 +7,7 @@ reported with the ratio dezero / hand-written NumPy (and / PyTorch where a case 
     python benchmarks/run.py                 # every case, 5 rounds
     python benchmarks/run.py chain branches  # only these cases
     python benchmarks/run.py --rounds 3
+    python benchmarks/run.py --against ../old   # A/B: also time dezero from another checkout
 """
 import argparse
 import gc
@@ -63,10 +64,15 @@ def _preload(impl):
             pass
 
 
-def measure(case, impl):
+def measure(case, impl, against=None):
+    """Run one implementation in a fresh process; impl 'before' is dezero imported from the
+    checkout `against` (an A/B of two versions in one run)."""
     env = dict(os.environ)
     for var in THREAD_VARS:
         env[var] = '1'
+    if impl == 'before':
+        env['PYTHONPATH'] = os.path.abspath(against)
+        impl = 'dezero'
     proc = subprocess.run([sys.executable, os.path.abspath(__file__), '--one', case, impl],
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -80,6 +86,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('cases', nargs='*', help='case names (default: all)')
     parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--against', metavar='CHECKOUT',
+                        help='also time dezero imported from this checkout (an earlier version)')
     parser.add_argument('--one', nargs=2, metavar=('CASE', 'IMPL'), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -95,12 +103,14 @@ def main():
     for name in names:
         case = cases[name]
         impls = list(case['impls'])
+        if args.against and 'dezero' in impls:
+            impls.append('before')
         samples = {impl: [] for impl in impls}
         t0 = time.perf_counter()
         for r in range(args.rounds):
             order = impls if r % 2 == 0 else impls[::-1]
             for impl in order:
-                res = measure(name, impl)
+                res = measure(name, impl, args.against)
                 if res is not None:
                     samples[impl].append(res)
         report(name, case, samples)
@@ -126,7 +136,7 @@ def report(name, case, samples):
                 shown = f'{v / 2 ** 20:.1f} MiB'
             else:
                 shown = f'{v:.6g}'
-            ratios = [f'{v / med[ref][k]:.2f}x {ref}' for ref in ('numpy', 'torch')
+            ratios = [f'{v / med[ref][k]:.2f}x {ref}' for ref in ('numpy', 'torch', 'before')
                       if ref != impl and ref in med and med[ref].get(k)
                       and (k.startswith('time') or 'mem' in k)]
             parts.append(f'{k} {shown}' + (f' ({", ".join(ratios)})' if ratios else ''))

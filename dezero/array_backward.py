@@ -29,18 +29,17 @@ def backprop(y, seed, retain_grad, rules):
     """
     grads = {y: seed}  # gradients waiting for their variable's creator to run
     retained = []
-    heap, queued = [], set()
+    heap, queued = [], set()  # heap: (-call time, function), the most recent call on top
     f = y.creator
-    heapq.heappush(heap, (-rules.call_time(f), f))  # the most recent call first, as there
+    rules.call_time(f)
     queued.add(f)
-    while heap:
-        f = heapq.heappop(heap)[1]
+    while f is not None:
         gys = []
-        for i, ref in enumerate(f.outputs):
+        for ref in f.outputs:
             o = ref()
             g = None if o is None else grads.pop(o, None)
             if g is None:  # an output nothing used: a zero gradient
-                g = rules.zeros_for(f, i, _same)
+                g = rules.zeros_for(f, len(gys), _same)
             elif o is not y:
                 if retain_grad:
                     retained.append((o, g))
@@ -54,22 +53,35 @@ def backprop(y, seed, retain_grad, rules):
             gxs = (gxs,)
         if len(gxs) != len(inputs):
             rules.checked_grads(f, gxs)
-        for i, x in enumerate(inputs):
-            g = gxs[i]
+        nxt = None  # the newest function this step made ready (it skips the heap if it can)
+        for x, g in zip(inputs, gxs):
             if g is None:
                 continue
             d = x.data
             if (d is not None and g.shape != d.shape) or x._modified_at > f._called_at:
-                rules.check_input_grad(f, i, x, g)
+                rules.check_input_grad(f, inputs.index(x), x, g)
             prev = grads.get(x)
-            if prev is None:
-                grads[x] = g
-                c = x.creator
-                if c is not None and c not in queued:
-                    queued.add(c)
-                    heapq.heappush(heap, (-rules.call_time(c), c))
-            else:
+            if prev is not None:
                 grads[x] = prev + g
+                continue
+            grads[x] = g
+            c = x.creator
+            if c is None or c in queued:
+                continue
+            queued.add(c)
+            if c._called_at is None:
+                rules.call_time(c)  # raises: linked by hand
+            if nxt is None:
+                nxt = c
+            elif c._called_at > nxt._called_at:
+                heapq.heappush(heap, (-nxt._called_at, nxt))
+                nxt = c
+            else:
+                heapq.heappush(heap, (-c._called_at, c))
+        if nxt is not None:  # nxt goes next unless a function waiting is more recent
+            f = heapq.heappushpop(heap, (-nxt._called_at, nxt))[1] if heap else nxt
+        else:
+            f = heapq.heappop(heap)[1] if heap else None
     return grads, retained
 
 

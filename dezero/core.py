@@ -24,6 +24,7 @@ import copy
 import heapq
 import itertools
 import numbers
+import operator
 import threading
 import traceback
 import weakref
@@ -101,7 +102,7 @@ class AnomalyError(FloatingPointError):
 # ---------------------------------------------------------------------------------------------
 # Conversions
 # ---------------------------------------------------------------------------------------------
-_scalar_types = (numbers.Number, np.number, np.bool_)
+_scalar_types = (np.number, np.bool_, numbers.Number)  # the ABC last: it is the slow check
 
 
 def as_array(x, array_module=np):
@@ -207,7 +208,9 @@ class Variable:
                                f'with recording on')
         seed = self.grad
         if seed is None:
-            seed = Variable(cuda.get_array_module(self.data).ones_like(self.data))
+            seed = cuda.get_array_module(self.data).empty_like(self.data)
+            seed.fill(1)
+            seed = Variable(seed)
             if self.creator is None or retain_grad:  # a bare leaf's gradient is the seed
                 self.grad = seed
         if self.creator is None:
@@ -466,27 +469,33 @@ class Function:
     def __call__(self, *inputs):
         if self.inputs is not None:
             return self._fresh_copy()(*inputs)
-        inputs = [_input_variable(x, self) for x in inputs]
-        ys = self.forward(*[x.data for x in inputs])
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        outputs = [Variable(_result_array(y, self, 'forward')) for y in ys]
+        for x in inputs:
+            if not isinstance(x, Variable):
+                inputs = tuple([_input_variable(x, self) for x in inputs])
+                break
+        ys = self.forward(*map(_data_of_variable, inputs))
+        if isinstance(ys, tuple):
+            outputs = tuple([Variable(_result_array(y, self, 'forward')) for y in ys])
+        else:
+            outputs = (Variable(ys if ys.__class__ is np.ndarray
+                                else _result_array(ys, self, 'forward')),)
         if Config.detect_anomaly:
             self._call_site = _user_call_site()
-            _check_finite(self, 'forward', ys)
+            _check_finite(self, 'forward', [y.data for y in outputs])
         if Config.enable_backprop:
-            self.generation = max([x.generation for x in inputs])
+            self.generation = generation = max(map(_generation_of, inputs))
             self._called_at = _clock()
-            for output in outputs:
-                output.set_creator(self)
-            self.inputs = tuple(inputs)
-            self.outputs = tuple([weakref.ref(output) for output in outputs])
+            for output in outputs:  # output.set_creator(self), written out: the hottest loop
+                output.creator = self
+                output.generation = generation + 1
+            self.inputs = inputs
+            self.outputs = tuple(map(weakref.ref, outputs))
             if len(outputs) > 1:  # an output dropped before backward still gets zeros
                 self._output_kinds = [(y.shape, y.dtype) for y in ys]
         else:
             for output in outputs:
                 output._no_graph = 'was computed while graph recording was off (no_grad())'
-        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def _fresh_copy(self):
         """A copy of this node for a new call: the saved state of the first call stays with the
@@ -502,6 +511,10 @@ class Function:
     def backward(self, *gys):
         """Compute input gradients from output gradients (Variables)."""
         raise NotImplementedError(f'{type(self).__name__}.backward is not defined')
+
+
+_data_of_variable = operator.attrgetter('data')
+_generation_of = operator.attrgetter('generation')
 
 
 def _user_call_site():
@@ -578,7 +591,7 @@ def _output_grad(grads, o, root, retain_grad, taken):
         return None
     g = grads.pop(o, None)
     if o is not root:  # the book drops intermediate gradients unless asked to keep them
-        o.grad = taken.own(g, True) if retain_grad and g is not None else None
+        o.grad = taken.own_variable(g) if retain_grad and g is not None else None
     return g
 
 
@@ -649,35 +662,50 @@ class _Owners:
     def __init__(self, seed):
         self.ids = {id(_memory_owner(seed))}  # the seed: the root may hold it as its grad
 
-    def own(self, g, differentiable):
-        """g, or a copy of it, whose memory no other gradient of this walk holds."""
-        a = g.data if differentiable else g
+    def own(self, a):
+        """Array a, or a copy of it, in memory that no other gradient of this walk holds."""
+        owner = a.base
+        if owner is None:  # a fresh array owns its memory (and may be written)
+            owner = a
+        elif not a.flags.writeable:
+            owner = a = a.copy()
+        if id(owner) in self.ids:
+            owner = a = a.copy()
+        self.ids.add(id(owner))
+        return a
+
+    def own_variable(self, g):
+        """The same for a gradient Variable of a create_graph walk (copied by a recorded op)."""
+        a = g.data
         if id(_memory_owner(a)) in self.ids or not a.flags.writeable:
-            g = ops.copy(g) if differentiable else a.copy()
-            a = g.data if differentiable else g
-        self.ids.add(id(_memory_owner(a)))
+            g = ops.copy(g)
+        self.ids.add(id(_memory_owner(g.data)))
         return g
 
 
 def _store(leaf_grads, taken, differentiable=False, retained=()):
-    """Add each leaf's gradient to `x.grad`, of x's shape and dtype, in memory of its own (see
-    `_Owners`). `retained`: intermediate gradients of the array walk (retain_grad)."""
+    """Add each leaf's gradient to `x.grad`, with x's shape and dtype and in memory of its own
+    (see `_Owners`). `retained`: intermediate gradients of the array walk (retain_grad)."""
     for o, g in retained:
-        o.grad = Variable(taken.own(_array(g), False))
+        o.grad = Variable(taken.own(_array(g)))
     for x, g in leaf_grads.items():
-        if x.data.dtype.kind not in 'fc':
-            raise TypeError(f'Variable.backward: a gradient reached a leaf of dtype '
-                            f'{x.data.dtype} (shape {x.data.shape}); only float variables have '
-                            f'gradients: make it float (x.data.astype(np.float32)) or pass it '
-                            f'as a constant')
-        if not differentiable:
+        dtype = x.data.dtype
+        if dtype.kind not in 'fc':
+            raise TypeError(f'Variable.backward: a gradient reached a leaf of dtype {dtype} '
+                            f'(shape {x.data.shape}); only float variables have gradients: '
+                            f'make it float (x.data.astype(np.float32)) or pass it as a '
+                            f'constant')
+        if differentiable:
+            if g.dtype != dtype:
+                g = ops.astype(g, dtype)
+            x.grad = taken.own_variable(g) if x.grad is None else x.grad + g
+            continue
+        if g.__class__ is not np.ndarray:
             g = _array(_data_of(g))
-        if g.dtype != x.data.dtype:
-            g = ops.astype(g, x.data.dtype) if differentiable else g.astype(x.data.dtype)
+        if g.dtype != dtype:
+            g = g.astype(dtype)
         if x.grad is None:
-            x.grad = taken.own(g, True) if differentiable else Variable(taken.own(g, False))
-        elif differentiable:
-            x.grad = x.grad + g
+            x.grad = Variable(taken.own(g))
         else:
             x.grad = Variable(_array(x.grad.data + g))
 
@@ -688,7 +716,7 @@ def _array(a):
 
 
 def _memory_owner(a):
-    base = getattr(a, 'base', None)
+    base = a.base
     return a if base is None else base
 
 
