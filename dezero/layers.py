@@ -51,6 +51,13 @@ def _random_weight(shape, fan_in, dtype, xp):
     return w if xp is np else xp.asarray(w)
 
 
+def _uniform_weight(shape, bound, dtype, xp):
+    """uniform(-bound, bound) of `shape` from NumPy's global generator, kept in `dtype`
+    (PyTorch's default initialisation of Linear and recurrent layers)."""
+    w = np.random.uniform(-bound, bound, size=shape).astype(dtype, copy=False)
+    return w if xp is np else xp.asarray(w)
+
+
 # bumped whenever any layer registers or drops a Parameter or a sub-Layer, so that each layer's
 # cached parameter list (rebuilt on the next params() call) never outlives a change of structure
 _structure_version = [0]
@@ -241,22 +248,37 @@ def _read_npz(name, path):
 # Linear and convolution layers
 # ---------------------------------------------------------------------------------------------
 class Linear(Layer):
-    """y = x @ W + b, with W of shape (in_size, out_size) created on the first call if needed."""
+    """y = x @ W + b, with W of shape (in_size, out_size) created on the first call if needed.
 
-    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
+    `init='book'` (the default) draws W from a normal distribution of std sqrt(1/in_size) and
+    starts b at zero, as the book does; `init='torch'` draws W and b uniformly in
+    ±1/sqrt(in_size), as `torch.nn.Linear` does (W first, then b, both when W is created).
+    """
+
+    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None, init='book'):
         super().__init__()
         _check_size('Linear', 'out_size', out_size)
         _check_size('Linear', 'in_size', in_size, allow_none=True)
+        if init not in ('book', 'torch'):
+            raise ValueError(f"Linear: init must be 'book' or 'torch', got {init!r}")
+        self.init = init
         self.in_size = in_size
         self.out_size = out_size
         self.dtype = dtype
         self.W = Parameter(None, name='W')
+        self.b = None if nobias else Parameter(np.zeros(out_size, dtype=dtype), name='b')
         if in_size is not None:
             self._init_W(np)
-        self.b = None if nobias else Parameter(np.zeros(out_size, dtype=dtype), name='b')
 
     def _init_W(self, xp):
-        self.W.data = _random_weight((self.in_size, self.out_size), self.in_size, self.dtype, xp)
+        shape = (self.in_size, self.out_size)
+        if self.init == 'torch':
+            bound = 1.0 / math.sqrt(self.in_size)
+            self.W.data = _uniform_weight(shape, bound, self.dtype, xp)
+            if self.b is not None:
+                self.b.data = _uniform_weight(self.b.shape, bound, self.b.dtype, xp)
+            return
+        self.W.data = _random_weight(shape, self.in_size, self.dtype, xp)
 
     def _lazy_init(self, x):
         if self.W.data is None:
@@ -417,15 +439,47 @@ class LSTM(Layer):
 class GRU(Layer):
     """Gated recurrent unit with update gate z and reset gate r; same interface as LSTM.
 
-    z = sigmoid(x2z(x) + h2z(h)),  r = sigmoid(x2r(x) + h2r(h)),
-    n = tanh(x2n(x) + h2n(r * h)),  h_new = (1 - z) * n + z * h;  the first step uses h = 0.
+    formulation='torch' (the default) is PyTorch's `nn.GRU` / `nn.GRUCell`: every x2g and h2g
+    has a bias (PyTorch's b_i* and b_h*), every weight and bias is drawn uniformly in
+    ±1/sqrt(hidden_size) as PyTorch draws them, and the reset gate acts after the hidden matmul:
+        z = sigmoid(x2z(x) + h2z(h)),  r = sigmoid(x2r(x) + h2r(h)),
+        n = tanh(x2n(x) + r * h2n(h)),  h_new = (1 - z) * n + z * h.
+    formulation='cho' is Cho et al.'s (2014) form, the one dezero had first: h2g have no bias,
+    weights are drawn as `Linear` draws them, and n = tanh(x2n(x) + h2n(r * h)).
+    The first step (no h yet) equals a step from h = 0.
     """
 
-    def __init__(self, hidden_size, in_size=None):
+    def __init__(self, hidden_size, in_size=None, formulation='torch'):
         super().__init__()
         _check_size('GRU', 'hidden_size', hidden_size)
-        _add_gates(self, 'zrn', hidden_size, in_size)
+        if formulation not in ('torch', 'cho'):
+            raise ValueError(f"GRU: formulation must be 'torch' or 'cho', got {formulation!r}")
+        self.formulation = formulation
+        self.hidden_size = hidden_size
+        if formulation == 'cho':
+            _add_gates(self, 'zrn', hidden_size, in_size)
+        else:
+            # Linear's own init is replaced by PyTorch's GRU init (bound 1/sqrt(hidden_size)
+            # for the input weights too); x2g.W waits for the first call when in_size is None
+            for g in 'zrn':
+                setattr(self, 'x2' + g, Linear(hidden_size))
+            for g in 'zrn':
+                setattr(self, 'h2' + g, Linear(hidden_size))
+            bound = 1.0 / math.sqrt(hidden_size)
+            for g in 'zrn':
+                for layer in (getattr(self, 'x2' + g), getattr(self, 'h2' + g)):
+                    layer.b.data = _uniform_weight((hidden_size,), bound, layer.dtype, np)
+            self._draw_weights('h', hidden_size, np)
+            if in_size is not None:
+                self._draw_weights('x', in_size, np)
         self.reset_state()
+
+    def _draw_weights(self, side, in_size, xp):
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for g in 'zrn':
+            layer = getattr(self, side + '2' + g)
+            layer.in_size = in_size
+            layer.W.data = _uniform_weight((in_size, self.hidden_size), bound, layer.dtype, xp)
 
     def reset_state(self):
         """Forget the hidden state (start a new sequence)."""
@@ -433,18 +487,39 @@ class GRU(Layer):
 
     def forward(self, x):
         """One time step; returns the new hidden state."""
-        h = self.h
+        if self.formulation == 'cho':
+            h_new = self._cho_step(x, self.h)
+        else:
+            if self.x2z.W.data is None:
+                if x.ndim < 1:
+                    raise ValueError(f'GRU: input must have at least 1 dimension, got shape '
+                                     f'{x.shape}')
+                self._draw_weights('x', x.shape[-1], cuda.get_array_module(x))
+            h_new = self._torch_step(x, self.h)
+        self.h = h_new
+        return h_new
+
+    def _torch_step(self, x, h):
+        xz, xr, xn = (F.linear(x, g.W, g.b) for g in (self.x2z, self.x2r, self.x2n))
+        if h is None:  # h = 0: each h2g(h) is its bias alone
+            z = F.sigmoid(xz + self.h2z.b)
+            r = F.sigmoid(xr + self.h2r.b)
+            n = F.tanh(xn + r * self.h2n.b)
+            return (1 - z) * n
+        z = F.sigmoid(xz + F.linear(h, self.h2z.W, self.h2z.b))
+        r = F.sigmoid(xr + F.linear(h, self.h2r.W, self.h2r.b))
+        n = F.tanh(xn + r * F.linear(h, self.h2n.W, self.h2n.b))
+        return (1 - z) * n + z * h
+
+    def _cho_step(self, x, h):
         if h is None:  # h = 0: the reset gate has nothing to act on
             z = F.sigmoid(self.x2z(x))
             n = F.tanh(self.x2n(x))
-            h_new = (1 - z) * n
-        else:
-            z = F.sigmoid(self.x2z(x) + self.h2z(h))
-            r = F.sigmoid(self.x2r(x) + self.h2r(h))
-            n = F.tanh(self.x2n(x) + self.h2n(r * h))
-            h_new = (1 - z) * n + z * h
-        self.h = h_new
-        return h_new
+            return (1 - z) * n
+        z = F.sigmoid(self.x2z(x) + self.h2z(h))
+        r = F.sigmoid(self.x2r(x) + self.h2r(h))
+        n = F.tanh(self.x2n(x) + self.h2n(r * h))
+        return (1 - z) * n + z * h
 
 
 # ---------------------------------------------------------------------------------------------
