@@ -354,7 +354,7 @@ def test_constructor_errors():
         L.Linear(0)
     with pytest.raises(ValueError, match='Conv2d.*in_channels'):
         L.Conv2d(3, 3, in_channels=-1)
-    with pytest.raises(ValueError, match='LSTM'):
+    with pytest.raises(TypeError, match='LSTM.*float 2.5'):
         L.LSTM(2.5)
 
 
