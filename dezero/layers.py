@@ -710,16 +710,19 @@ class GRU(_Recurrent):
         return h_new
 
     def _torch_step(self, x, h):
-        xz, xr, xn = (F.linear(x, g.W, g.b) for g in (self.x2z, self.x2r, self.x2n))
-        if h is None:  # h = 0: each h2g(h) is its bias alone
-            z = F.sigmoid(xz + self.h2z.b)
-            r = F.sigmoid(xr + self.h2r.b)
-            n = F.tanh(xn + r * self.h2n.b)
-            return (1 - z) * n
-        z = F.sigmoid(xz + F.linear(h, self.h2z.W, self.h2z.b))
-        r = F.sigmoid(xr + F.linear(h, self.h2r.W, self.h2r.b))
-        n = F.tanh(xn + r * F.linear(h, self.h2n.W, self.h2n.b))
-        return (1 - z) * n + z * h
+        # x2g(x) and h2g(h) of the three gates come out of one F.gate_linear node each, laid
+        # out [z | r | n], and F.gru applies the gates in one fused node: 3 graph nodes per
+        # step instead of 17, which is what keeps a GRU over 40 steps near PyTorch's speed
+        if x.ndim == 1:  # one sample, as the book's recurrent layers allow
+            h = None if h is None else F.reshape(h, (1, -1))
+            return F.reshape(self._torch_step(F.reshape(x, (1, x.shape[0])), h), (-1,))
+        xs, hs = (self.x2z, self.x2r, self.x2n), (self.h2z, self.h2r, self.h2n)
+        gx = F.gate_linear(x, [g.W for g in xs], [g.b for g in xs])
+        if h is None:  # the first step is a step from h = 0
+            xp = cuda.get_array_module(gx.data)
+            h = xp.zeros((gx.shape[0], self.hidden_size), dtype=gx.dtype)
+        gh = F.gate_linear(h, [g.W for g in hs], [g.b for g in hs])
+        return F.gru(h, gx, gh)
 
     def _cho_step(self, x, h):
         if h is None:  # h = 0: the reset gate has nothing to act on

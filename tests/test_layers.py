@@ -578,6 +578,27 @@ def test_gru_matches_torch_gru_cell_outputs_and_gradients():
                                        atol=1e-5)
 
 
+@pytest.mark.parametrize('N, H', [(2, 3), (1, 1)])
+def test_fused_gru_step_gradients(N, H):
+    """F.gru, the fused step behind L.GRU: first and second derivatives against central
+    differences for every input (h_prev, gx, gh)."""
+    rng = np.random.default_rng(N + H)
+    check_function(F.gru, rng.standard_normal((N, H)), rng.standard_normal((N, 3 * H)),
+                   rng.standard_normal((N, 3 * H)))
+
+
+def test_fused_gru_step_values_and_shape_errors():
+    rng = np.random.default_rng(0)
+    h, gx, gh = rng.standard_normal((4, 2)), rng.standard_normal((4, 6)), rng.standard_normal(
+        (4, 6))
+    z = _sig(gx[:, :2] + gh[:, :2])
+    r = _sig(gx[:, 2:4] + gh[:, 2:4])
+    n = np.tanh(gx[:, 4:] + r * gh[:, 4:])
+    np.testing.assert_allclose(F.gru(h, gx, gh).data, (1 - z) * n + z * h, rtol=1e-12)
+    with pytest.raises(ValueError, match=r'gru: expected h_prev of shape \(N, H\)'):
+        F.gru(h, gx[:, :5], gh)
+
+
 def test_linear_torch_init():
     np.random.seed(0)
     lin = L.Linear(50, in_size=400, init='torch')
