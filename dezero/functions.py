@@ -116,6 +116,29 @@ def log(x):
     return Log()(x)
 
 
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as torch.abs)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return cuda.get_array_module(x).abs(x)
+
+    def _sign(self):
+        x = self.inputs[0].data
+        return cuda.get_array_module(x).sign(x)
+
+    def backward(self, gy):
+        return gy * self._sign()
+
+    def backward_data(self, gy):
+        return gy * self._sign()
+
+
+def abs(x):
+    """Elementwise absolute value (what `abs(v)` calls)."""
+    return Abs()(x)
+
+
 # =============================================================================================
 # Neural-network functions
 # =============================================================================================
@@ -343,6 +366,8 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:  # nothing to normalise (torch gives the empty result too)
+            return _empty_like_checked(x, self.axis)
         xp = cuda.get_array_module(x)
         y = x - x.max(axis=self.axis, keepdims=True)  # the largest exponent is 0: no overflow
         xp.exp(y, out=y)
@@ -358,6 +383,13 @@ class Softmax(Function):
         y = self.outputs[0]().data
         gx = y * gy
         return gx - y * gx.sum(axis=self.axis, keepdims=True)
+
+
+def _empty_like_checked(x, axis):
+    """A copy of the empty array x, once `axis` is known to be valid for it (an empty axis
+    has no maximum to subtract, but a wrong axis is still an error)."""
+    x.sum(axis=axis)  # raises NumPy's AxisError for an axis x does not have
+    return x.copy()
 
 
 def softmax(x, axis=1):
@@ -383,6 +415,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return _empty_like_checked(x, self.axis)
         xp = cuda.get_array_module(x)
         y = x - x.max(axis=self.axis, keepdims=True)
         y -= xp.log(xp.exp(y).sum(axis=self.axis, keepdims=True))
@@ -579,7 +613,7 @@ class SigmoidCrossEntropy(Function):
             t = self.t
         xp = cuda.get_array_module(x)
         loss = xp.maximum(x, 0) - x * t
-        loss += xp.log1p(xp.exp(-abs(x)))
+        loss += xp.log1p(xp.exp(-xp.abs(x)))
         return loss.sum() / _batch_len(x)
 
     def backward(self, gy):
@@ -814,7 +848,9 @@ def average(x, axis=None, keepdims=False):
     """Mean of x over `axis` (all axes by default)."""
     x = as_variable(x)
     y = sum(x, axis, keepdims)
-    return y * (y.data.size / x.data.size)
+    # the mean of no values is nan, as in NumPy and PyTorch (over an empty axis; an empty
+    # result stays empty)
+    return y * (y.data.size / x.data.size if x.data.size else float('nan'))
 
 
 mean = average
@@ -847,7 +883,14 @@ def embed_id(x, W):
         ids = np.asarray(ids)
     if ids.dtype.kind not in 'iu':
         raise TypeError(f'embed_id: ids x must be integers, got dtype {ids.dtype}')
-    return get_item(W, cuda.get_array_module(_data(W)).asarray(ids))
+    W_data = _data(W)
+    V = W_data.shape[0]
+    # a negative id would silently index from the end of W (and CuPy wraps large ones)
+    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= V):
+        bad = ids[(ids < 0) | (ids >= V)].ravel()[0]
+        raise IndexError(f'embed_id: id {int(bad)} is out of range for a vocabulary of {V} '
+                         f'(W of shape {tuple(W_data.shape)}); ids must lie in [0, {V})')
+    return get_item(W, cuda.get_array_module(W_data).asarray(ids))
 
 
 # =============================================================================================
@@ -882,9 +925,92 @@ class Concat(Function):
         return tuple(gy[s] for s in self._slices(gy.ndim))
 
 
+def _sequence_of_arrays(fname, xs):
+    """xs as a non-empty list, or a clear error (a single array would be split into rows)."""
+    if isinstance(xs, (Variable, *cuda.array_types)) or not hasattr(xs, '__iter__'):
+        raise TypeError(f'{fname}: expected a sequence (list or tuple) of Variables or arrays, '
+                        f'got a single {type(xs).__name__}; write {fname}([a, b, ...])')
+    xs = list(xs)
+    if not xs:
+        raise ValueError(f'{fname}: expected at least one Variable or array, got an empty '
+                         f'sequence')
+    return xs
+
+
 def concat(xs, axis=0):
     """Join a sequence of Variables or arrays along `axis`."""
-    return Concat(axis)(*xs)
+    return Concat(axis)(*_sequence_of_arrays('concat', xs))
+
+
+def stack(xs, axis=0):
+    """Join Variables or arrays of one shape along a new axis `axis` (as np.stack)."""
+    xs = [as_variable(x) for x in _sequence_of_arrays('stack', xs)]
+    shapes = [x.shape for x in xs]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f'stack: every input must have the same shape, got {shapes}')
+    ndim = len(shapes[0]) + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f'stack: axis {axis} is out of range for inputs of shape '
+                         f'{shapes[0]} (valid: {-ndim} to {ndim - 1})')
+    return concat([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+class Where(Function):
+    """y = x where cond, else y (broadcast together);  dx = gy where cond (summed to x's
+    shape), dy = gy elsewhere. cond is a constant boolean array; the gradient is exactly zero
+    on the side not taken, even where gy is inf or nan."""
+    __slots__ = ('cond',)
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, x, y):
+        return cuda.get_array_module(self.cond).where(self.cond, x, y)
+
+    def backward(self, gy):
+        x, y = self.inputs
+        zero = cuda.get_array_module(gy.data).zeros((), dtype=gy.dtype)
+        return (sum_to(Where(self.cond)(gy, zero), x.shape),
+                sum_to(Where(self.cond)(zero, gy), y.shape))
+
+    def backward_data(self, gy):
+        x, y = self.inputs
+        xp = cuda.get_array_module(gy)
+        return (sum_to_array(xp.where(self.cond, gy, 0), x.shape),
+                sum_to_array(xp.where(self.cond, 0, gy), y.shape))
+
+
+def where(cond, x, y):
+    """Elementwise x if cond else y, with cond, x and y broadcast together (as np.where).
+
+    A Python number on one side takes the dtype of the other side, as in arithmetic.
+    """
+    c = _data(cond)
+    if not isinstance(c, cuda.array_types):
+        c = np.asarray(c)
+    if c.dtype != bool:
+        raise TypeError(f'where: cond must be a boolean array (such as x > 0), got dtype '
+                        f'{c.dtype}')
+    x, y = _weak_scalar(x, y), _weak_scalar(y, x)
+    xp = np
+    for a in (_data(x), _data(y)):
+        if isinstance(a, cuda.array_types) and cuda.get_array_module(a) is not np:
+            xp = cuda.get_array_module(a)  # cond goes where the data is
+    try:
+        np.broadcast_shapes(c.shape, np.shape(_data(x)), np.shape(_data(y)))
+    except ValueError:
+        raise ValueError(f'where: cond of shape {c.shape}, x of shape {np.shape(_data(x))} and '
+                         f'y of shape {np.shape(_data(y))} cannot be broadcast together') from None
+    return Where(xp.asarray(c))(x, y)
+
+
+def _weak_scalar(a, other):
+    """A Python number next to an array becomes an array of that array's dtype."""
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        o = _data(other)
+        if isinstance(o, cuda.array_types) and o.dtype.kind in 'fc':
+            return cuda.get_array_module(o).asarray(a, dtype=o.dtype)
+    return a
 
 
 def _lstm_gates(x, xp):

@@ -749,7 +749,12 @@ class EmbedID(Layer):
 
     def forward(self, x):
         """Embed the integer ids x."""
-        return F.embed_id(x, self.W)
+        try:
+            return F.embed_id(x, self.W)
+        except IndexError as e:  # often the sizes swapped: EmbedID(dimension, vocabulary)
+            raise IndexError(f'EmbedID: {str(e).removeprefix("embed_id: ")}. The arguments '
+                             f'are EmbedID(in_size, out_size): in_size is the vocabulary size, '
+                             f'out_size the embedding size') from None
 
 
 class BatchNorm(Layer):
