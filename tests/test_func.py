@@ -483,3 +483,23 @@ def test_import_dezero_func_stays_light():
     code = 'import sys, dezero.func; print("graphviz" in sys.modules, "torch" in sys.modules)'
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ['False', 'False']
+
+
+def _doc_blocks():
+    import os
+    import re
+    path = os.path.join(os.path.dirname(__file__), '..', 'docs', 'func.md')
+    with open(path, encoding='utf-8') as f:
+        return re.findall(r'```python\n(.*?)```', f.read(), re.S)
+
+
+@pytest.mark.parametrize('index', range(len(_doc_blocks())))
+def test_docs_func_examples_run(index, tmp_path, monkeypatch):
+    import shutil
+    code = _doc_blocks()[index]
+    if 'graph(' in code:
+        pytest.importorskip('graphviz')
+        if shutil.which('dot') is None:
+            pytest.skip("Graphviz's dot is not installed")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, f'docs/func.md python block {index}', 'exec'), {'__name__': '__docs__'})
