@@ -66,6 +66,52 @@ class Dataset:
         """Fill `self.data` and `self.label`; subclasses override this."""
 
 
+class ArrayDataset(Dataset):
+    """Examples are rows of equal-length arrays: item i is (a[i] for each array a).
+
+    `ArrayDataset(X, T)` gives (x, t) pairs as the book's datasets do, so `DataLoader` batches
+    it as any other (and `DataLoader((X, T), batch_size)` builds one); with one array an item
+    is (x,), with three (x, t, w), as torch's TensorDataset. `data` and `label` are the first
+    two arrays (label None with one array).
+    """
+
+    def __init__(self, *arrays, transform=None, target_transform=None):
+        if not arrays:
+            raise ValueError('ArrayDataset: expected at least one array, got none')
+        for i, a in enumerate(arrays):
+            if not hasattr(a, 'shape') or not hasattr(a, '__getitem__') or not a.shape:
+                raise TypeError(f'ArrayDataset: argument {i} must be an array with a first '
+                                f'axis (one row per example), got {type(a).__name__}'
+                                f'{" of shape ()" if hasattr(a, "shape") else ""}')
+        lengths = [len(a) for a in arrays]
+        if any(n != lengths[0] for n in lengths):
+            raise ValueError(f'ArrayDataset: the arrays must have the same length (one row per '
+                             f'example), got lengths {lengths} (shapes '
+                             f'{[tuple(a.shape) for a in arrays]})')
+        self.arrays = arrays
+        super().__init__(transform=transform, target_transform=target_transform)
+
+    def prepare(self):
+        self.data = self.arrays[0]
+        self.label = self.arrays[1] if len(self.arrays) > 1 else None
+
+    def __getitem__(self, index):
+        if len(self.arrays) == 2:
+            return super().__getitem__(index)
+        if not isinstance(index, (numbers.Integral, np.integer)):
+            raise TypeError(f'ArrayDataset.__getitem__: expected an integer index, got '
+                            f'{type(index).__name__} (use a DataLoader for batches)')
+        first = self.transform(self.arrays[0][index])
+        if len(self.arrays) == 1:
+            return (first,)
+        return (first, self.target_transform(self.arrays[1][index]),
+                *(a[index] for a in self.arrays[2:]))
+
+    def _plain(self):
+        """True when items are the arrays' rows unchanged (a batch is then a[index])."""
+        return self.transform is _identity and self.target_transform is _identity
+
+
 # =============================================================================================
 # Toy datasets
 # =============================================================================================
