@@ -21,6 +21,8 @@ records where each function was called), so turn it on to hunt a nan, not for tr
 If this version of dezero has no `detect_anomaly`, the script says so and shows only the
 silent nan.
 """
+import os
+
 import numpy as np
 
 import dezero
@@ -55,7 +57,8 @@ def log_likelihood(scores, t):
 def report(error):
     name = type(error).__name__
     print(f'  caught {name}: {error}')
-    print(f'  the message points into this script: {__file__.rsplit("/", 1)[-1] in str(error)}')
+    here = os.path.basename(__file__)
+    print(f'  the message names this script ({here}): {here in str(error)}')
 
 
 def main():

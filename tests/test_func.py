@@ -216,6 +216,29 @@ def test_jacobian_of_grad_of_closure_over_outer_variable_against_torch(torch):
     close(jacobian(df_dy)(x, y), torch.func.jacrev(tdf_dy)(*tensors(torch, x, y)))
 
 
+def test_gradient_penalty_through_grad_reaches_closed_over_weights_against_torch(torch):
+    """A loss with grad(...) inside: backward through the gradient reaches the weights the
+    function closes over (double backprop), as torch.autograd.grad(create_graph=True) does."""
+    x0, W0, b0 = arrays()
+    W, b = Variable(W0.copy()), Variable(b0.copy())
+
+    def out(x):
+        return F.sum(F.tanh(x @ W + b) ** 3)
+
+    penalty = F.sum(grad(out)(x0) ** 2) + out(x0)
+    penalty.backward()
+    assert W.grad is not None and b.grad is not None
+
+    tx = torch.tensor(x0, requires_grad=True)
+    tW, tb = torch.tensor(W0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    tout = torch.sum(torch.tanh(tx @ tW + tb) ** 3)
+    (tg,) = torch.autograd.grad(tout, tx, create_graph=True)
+    tpen = torch.sum(tg ** 2) + tout
+    tpen.backward()
+    close(penalty, tpen)
+    close((W.grad, b.grad), (tW.grad, tb.grad))
+
+
 # ---------------------------------------------------------------------------------------------
 # without torch: identities, finite differences, the caller's state
 # ---------------------------------------------------------------------------------------------
