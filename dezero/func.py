@@ -103,8 +103,10 @@ def _outputs(who, f, y):
     out = []
     for k, v in enumerate(ys):
         if not isinstance(v, Variable):
-            if isinstance(v, (numbers.Number, np.generic)) or isinstance(v, cuda.array_types):
-                v = Variable(np.asarray(v) if not isinstance(v, cuda.array_types) else v)
+            if isinstance(v, cuda.array_types):
+                v = Variable(v)
+            elif isinstance(v, (numbers.Number, np.generic)):  # a constant: zero derivatives
+                v = Variable(np.asarray(v))
             else:
                 where = f' (output {k})' if several else ''
                 raise TypeError(f'{who}: {_fname(f)} must return Variables (or a tuple of them), '
