@@ -119,14 +119,14 @@ def as_variable(obj):
     return Variable(as_array(obj))
 
 
-def _input_variable(x, f):
-    """One argument of a Function call as a Variable, or a TypeError naming the function."""
+def input_variable(x, fname):
+    """An argument of the function `fname` as a Variable, or a TypeError naming fname."""
     if isinstance(x, Variable):
         return x
     if isinstance(x, array_types) or isinstance(x, _scalar_types):
         return Variable(as_array(x))
-    raise TypeError(f'{type(f).__name__.lower()}: inputs must be Variables, arrays or scalars, '
-                    f'got {type(x).__name__}; convert it with np.array(...) first')
+    raise TypeError(f'{fname}: inputs must be Variables, arrays or scalars, got '
+                    f'{type(x).__name__}; convert it with np.array(...) first')
 
 
 def _result_array(y, f, method):
@@ -158,7 +158,8 @@ class Variable:
     """
     __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '__weakref__', '__dict__')
     __array_priority__ = 200  # `ndarray + Variable` gives a Variable (our reflected operator)
-    _modified_at = 0  # clock time of the last in-place update (optimizers set it on parameters)
+    _version = 0  # in-place updates so far (optimizers count theirs with mark_modified)
+    _modified_at = 0  # clock time of the last one
     _no_graph = None  # why there is no creator, when a function made this with recording off
 
     def __init__(self, data, name=None):
@@ -181,6 +182,13 @@ class Variable:
     def cleargrad(self):
         """Forget the accumulated gradient."""
         self.grad = None
+
+    def mark_modified(self):
+        """Say the data changed in place (optimizers call this after each update): a graph
+        recorded before the change then refuses to run backward (PyTorch's version counter).
+        Writes through `.data` without it stay the user's business."""
+        self._version += 1
+        self._modified_at = _clock()
 
     def unchain(self):
         """Cut the link to this variable's creator."""
@@ -418,11 +426,6 @@ class Parameter(Variable):
         shape = None if self.data is None else self.data.shape
         return f'Parameter({name}shape={shape}, dtype={self.dtype if self.data is not None else None})'
 
-    def _mark_modified(self):
-        """Say the data changed in place (optimizers call this after each update), so that a
-        graph recorded before the change refuses to run backward."""
-        self._modified_at = _clock()
-
 
 class _Operations:
     """Where Variable's operators find the operations: `dezero.ops`, the module above this one,
@@ -471,7 +474,8 @@ class Function:
             return self._fresh_copy()(*inputs)
         for x in inputs:
             if not isinstance(x, Variable):
-                inputs = tuple([_input_variable(x, self) for x in inputs])
+                name = type(self).__name__.lower()
+                inputs = tuple([input_variable(x, name) for x in inputs])
                 break
         ys = self.forward(*map(_data_of_variable, inputs))
         if isinstance(ys, tuple):

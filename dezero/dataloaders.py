@@ -11,15 +11,30 @@ import numbers
 import numpy as np
 
 from dezero import cuda
+from dezero.datasets import ArrayDataset
+
+
+def _as_dataset(dataset):
+    """A tuple of arrays (X, T) becomes ArrayDataset(X, T); anything else is kept as it is."""
+    if (isinstance(dataset, tuple) and dataset
+            and all(isinstance(a, cuda.array_types) for a in dataset)):
+        return ArrayDataset(*dataset)
+    return dataset
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches of `batch_size` (the last batch may be smaller)."""
+    """Iterate over `dataset` in batches of `batch_size` (the last batch may be smaller).
+
+    `dataset` is a Dataset (anything with len() and integer indexing that gives examples), or
+    a tuple of equal-length arrays such as (X, T), which is read as `ArrayDataset(X, T)`. Each
+    batch is a tuple with one array per part of an example: (x, t) for the book's datasets.
+    """
 
     def __init__(self, dataset, batch_size, shuffle=True, gpu=False):
         if not isinstance(batch_size, (numbers.Integral, np.integer)) or batch_size < 1:
             raise ValueError(f'{type(self).__name__}: batch_size must be a positive int, '
                              f'got {batch_size!r}')
+        dataset = _as_dataset(dataset)
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -49,16 +64,23 @@ class DataLoader:
         if self.iteration >= self.max_iter:
             self.reset()
             raise StopIteration
-        batch = [self.dataset[i] for i in self._batch_index()]
-        x = np.array([example[0] for example in batch])
-        t = np.array([example[1] for example in batch])
+        index = self._batch_index()
+        dataset = self.dataset
+        if isinstance(dataset, ArrayDataset) and dataset._plain():
+            # the rows, taken at once: what stacking the examples one by one would give
+            index = np.asarray(index)
+            parts = tuple(a[index] for a in dataset.arrays)
+        else:
+            batch = [dataset[i] for i in index]
+            n_parts = len(batch[0]) if isinstance(batch[0], tuple) else 2  # the book's (x, t)
+            parts = tuple(np.array([example[j] for example in batch]) for j in range(n_parts))
         if self.gpu:
-            x, t = cuda.as_cupy(x), cuda.as_cupy(t)
+            parts = tuple(cuda.as_cupy(p) for p in parts)
         self.iteration += 1
-        return x, t
+        return parts
 
     def next(self):
-        """The next batch (x, t); same as `next(loader)`."""
+        """The next batch, (x, t) for the book's datasets; same as `next(loader)`."""
         return self.__next__()
 
     def __len__(self):

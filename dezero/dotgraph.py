@@ -1,4 +1,5 @@
-"""Pictures of computational graphs: DOT source with `get_dot_graph`, files with `plot_dot_graph`.
+"""Pictures of computational graphs: `graph` (a `graphviz.Digraph`, shown inline in Jupyter),
+DOT source with `get_dot_graph`, files with `plot_dot_graph`; all three share the labels below.
 
 The graph is walked from an output Variable back through `creator` and `inputs`, without
 recursion, so graphs of any depth can be drawn. Variables are ovals, functions are boxes, and
@@ -7,9 +8,13 @@ arrows follow the forward computation (input -> function -> output).
 Rendering needs Graphviz's `dot` program (`apt install graphviz` / `brew install graphviz`);
 the DOT source is built with the `graphviz` Python package, imported only when a graph is drawn.
 """
+import numbers
 import os
 import shutil
 
+import numpy as np
+
+from dezero import cuda
 from dezero._atomic import replacing
 from dezero.core import Variable
 
@@ -17,13 +22,53 @@ from dezero.core import Variable
 _FORMATS = ('png', 'svg', 'pdf')
 _VARIABLE_STYLE = {'shape': 'ellipse', 'style': 'filled', 'fillcolor': '#fde3bd', 'color': '#c98a2b'}
 _FUNCTION_STYLE = {'shape': 'box', 'style': 'filled', 'fillcolor': '#d3e4f5', 'color': '#4f7fb0'}
+# a variable showing its data or gradient: a record, one field per line of text
+_RECORD_STYLE = dict(_VARIABLE_STYLE, shape='Mrecord')
 
 
 class GraphvizNotFoundError(RuntimeError):
     """Raised by `plot_dot_graph` when Graphviz's `dot` program is not installed."""
 
 
+# ---------------------------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------------------------
+# operations between a Variable and a constant (kept in the function's attribute `c`): how the
+# label reads, with {x} the input's name and {c} the constant
+_CONSTANT_OPS = {
+    'AddConstant': '{x} + {c}', 'SubConstant': '{x} - {c}', 'RSubConstant': '{c} - {x}',
+    'MulConstant': '{x} * {c}', 'DivConstant': '{x} / {c}', 'RDivConstant': '{c} / {x}',
+    'Pow': '{x} ** {c}', 'PowConstant': '{x} ** {c}', 'RPowConstant': '{c} ** {x}',
+}
+
+
+def _constant_text(c):
+    """A scalar constant as `%g` would print it (2, 0.5, 1e-08); an array by its shape."""
+    shape = getattr(c, 'shape', ())
+    if shape == () and isinstance(c, (numbers.Number, np.generic, np.ndarray)):
+        c = c.item() if hasattr(c, 'item') else c
+        return f'{c:g}' if isinstance(c, numbers.Real) else str(c)
+    if shape == ():
+        return str(c)
+    return f'array{tuple(shape)}'
+
+
+def _function_label(f):
+    """A function by its operation: `Mul`, `Sin`; a step with a constant as the expression it
+    computes, with the input's name when it has one (`y * 3`) and nothing for it otherwise
+    (`* 3`, `1 -`): never a made-up name for the input."""
+    name = type(f).__name__
+    pattern = _CONSTANT_OPS.get(name)
+    c = getattr(f, 'c', None)
+    if pattern is None or c is None:
+        return name
+    inputs = f.inputs
+    x = inputs[0].name if len(inputs) == 1 and inputs[0].name is not None else ''
+    return pattern.format(x=x, c=_constant_text(c)).strip()
+
+
 def _variable_label(v, verbose):
+    """A variable by its name, followed by shape and dtype when verbose (the book's labels)."""
     parts = []
     if v.name is not None:
         parts.append(str(v.name))
@@ -33,18 +78,56 @@ def _variable_label(v, verbose):
     return ': '.join(parts)
 
 
-def _add_variable(graph, v, verbose):
+def _array_text(a):
+    """An array as NumPy prints it, shortened: a graph node has room for a few numbers."""
+    if a is None:
+        return 'None'
+    a = cuda.as_numpy(a)
+    return np.array2string(a, precision=4, threshold=12, edgeitems=2, max_line_width=48,
+                           suppress_small=True)
+
+
+def _record_field(text):
+    """Text as one field of a Graphviz record: special characters escaped, each line left-
+    justified (so the columns of an array stay aligned)."""
+    text = text.replace('\\', '\\\\')
+    for ch in '{}|<>" ':
+        text = text.replace(ch, '\\' + ch)
+    return ''.join(line + '\\l' for line in text.split('\n'))
+
+
+def _value_label(v, verbose, values, grads):
+    """The record label of a variable showing its data and/or gradient (micrograd's style)."""
+    fields = []
+    head = _variable_label(v, verbose)
+    if head:
+        fields.append(_record_field(head))
+    if values:
+        fields.append(_record_field('data ' + _array_text(v.data)))
+    if grads:
+        g = v.grad
+        fields.append(_record_field('grad ' + _array_text(None if g is None else g.data)))
+    return '{' + '|'.join(fields) + '}'
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes and edges
+# ---------------------------------------------------------------------------------------------
+def _add_variable(graph, v, verbose, values=False, grads=False):
     import graphviz
-    # escape: a name such as '<x>' must not be read as an HTML label
-    graph.node(str(id(v)), graphviz.escape(_variable_label(v, verbose)), **_VARIABLE_STYLE)
+    if values or grads:
+        graph.node(str(id(v)), graphviz.nohtml(_value_label(v, verbose, values, grads)),
+                   **_RECORD_STYLE)
+    else:
+        # escape: a name such as '<x>' must not be read as an HTML label
+        graph.node(str(id(v)), graphviz.escape(_variable_label(v, verbose)), **_VARIABLE_STYLE)
 
 
 def _add_function(graph, f):
     """The box of function f and the arrows from its inputs and to its live outputs."""
     import graphviz
     key = str(id(f))
-    graph.node(key, graphviz.escape(getattr(f, 'label', None) or type(f).__name__),
-               **_FUNCTION_STYLE)
+    graph.node(key, graphviz.escape(_function_label(f)), **_FUNCTION_STYLE)
     for x in f.inputs:
         graph.edge(str(id(x)), key)
     for ref in f.outputs:
@@ -71,10 +154,19 @@ def _dot_func(f):
     return _statements(_add_function, f)
 
 
-def get_dot_graph(output, verbose=True):
-    """Return the DOT source (a str) of the graph that produced the Variable `output`."""
-    if not isinstance(output, Variable):
-        raise TypeError(f'get_dot_graph: expected a Variable as output, got {type(output).__name__}')
+def _outputs_of(who, output):
+    outputs = list(output) if isinstance(output, (tuple, list)) else [output]
+    for v in outputs:
+        if not isinstance(v, Variable):
+            raise TypeError(f'{who}: expected a Variable (or a list of Variables) as output, '
+                            f'got {type(v).__name__}')
+    if not outputs:
+        raise ValueError(f'{who}: expected at least one Variable to draw')
+    return outputs
+
+
+def _build(outputs, verbose, values=False, grads=False):
+    """The graphviz.Digraph of everything that produced `outputs` (a list of Variables)."""
     import graphviz
 
     graph = graphviz.Digraph(node_attr={'fontname': 'Helvetica'})
@@ -83,14 +175,16 @@ def get_dot_graph(output, verbose=True):
     def add_variable(v):
         if id(v) not in seen_variables:
             seen_variables.add(id(v))
-            _add_variable(graph, v, verbose)
+            _add_variable(graph, v, verbose, values, grads)
 
-    add_variable(output)
     seen_functions = set()
     pending = []
-    if output.creator is not None:
-        pending.append(output.creator)
-        seen_functions.add(id(output.creator))
+    for output in outputs:
+        add_variable(output)
+        creator = output.creator
+        if creator is not None and id(creator) not in seen_functions:
+            pending.append(creator)
+            seen_functions.add(id(creator))
     while pending:
         f = pending.pop()
         for x in f.inputs:
@@ -104,7 +198,29 @@ def get_dot_graph(output, verbose=True):
             if y is not None:
                 add_variable(y)
         _add_function(graph, f)
-    return graph.source
+    return graph
+
+
+def graph(output, verbose=True, values=False, grads=False):
+    """The graph that produced `output` as a `graphviz.Digraph`, to show or to render.
+
+    In Jupyter the returned object displays itself as an SVG picture; elsewhere call
+    `.render('name', format='png')`, `.pipe(format='svg')` or read `.source` (the DOT text).
+    Variables are ovals labelled by their name (and shape and dtype when `verbose`), functions
+    are boxes labelled by their operation. `values=True` and `grads=True` print each variable's
+    data and gradient on its node, as micrograd's `draw_dot` does. `output` may be a list of
+    Variables (one picture of them all), and may be a gradient built with
+    `backward(create_graph=True)`: it is a graph like any other. Displaying or rendering needs
+    Graphviz's `dot` program; building the object needs only the `graphviz` Python package.
+    """
+    return _build(_outputs_of('graph', output), verbose, values, grads)
+
+
+def get_dot_graph(output, verbose=True):
+    """Return the DOT source (a str) of the graph that produced the Variable `output`."""
+    if not isinstance(output, Variable):
+        raise TypeError(f'get_dot_graph: expected a Variable as output, got {type(output).__name__}')
+    return _build([output], verbose).source
 
 
 def plot_dot_graph(output, verbose=True, to_file='graph.png'):

@@ -332,6 +332,8 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:  # nothing to normalise (torch gives the empty result too)
+            return _empty_like_checked(x, self.axis)
         xp = cuda.get_array_module(x)
         y = x - x.max(axis=self.axis, keepdims=True)  # the largest exponent is 0: no overflow
         xp.exp(y, out=y)
@@ -347,6 +349,13 @@ class Softmax(Function):
         y = self.outputs[0]().data
         gx = y * gy
         return gx - y * gx.sum(axis=self.axis, keepdims=True)
+
+
+def _empty_like_checked(x, axis):
+    """A copy of the empty array x, once `axis` is known to be valid for it (an empty axis
+    has no maximum to subtract, but a wrong axis is still an error)."""
+    x.sum(axis=axis)  # raises NumPy's AxisError for an axis x does not have
+    return x.copy()
 
 
 def softmax(x, axis=1):
@@ -371,6 +380,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return _empty_like_checked(x, self.axis)
         xp = cuda.get_array_module(x)
         y = x - x.max(axis=self.axis, keepdims=True)
         y -= xp.log(xp.exp(y).sum(axis=self.axis, keepdims=True))
@@ -564,7 +575,7 @@ class SigmoidCrossEntropy(Function):
             t = self.t
         xp = cuda.get_array_module(x)
         loss = xp.maximum(x, 0) - x * t
-        loss += xp.log1p(xp.exp(-abs(x)))
+        loss += xp.log1p(xp.exp(-xp.abs(x)))
         return loss.sum() / _batch_len(x)
 
     def backward(self, gy):
@@ -797,7 +808,9 @@ def average(x, axis=None, keepdims=False):
     """Mean of x over `axis` (all axes by default)."""
     x = as_variable(x)
     y = sum(x, axis, keepdims)
-    return y * (y.data.size / x.data.size)
+    # the mean of no values is nan, as in NumPy and PyTorch (over an empty axis; an empty
+    # result stays empty)
+    return y * (y.data.size / x.data.size if x.data.size else float('nan'))
 
 
 mean = average
@@ -830,7 +843,14 @@ def embed_id(x, W):
         ids = np.asarray(ids)
     if ids.dtype.kind not in 'iu':
         raise TypeError(f'embed_id: ids x must be integers, got dtype {ids.dtype}')
-    return get_item(W, cuda.get_array_module(_data(W)).asarray(ids))
+    W_data = _data(W)
+    V = W_data.shape[0]
+    # a negative id would silently index from the end of W (and CuPy wraps large ones)
+    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= V):
+        bad = ids[(ids < 0) | (ids >= V)].ravel()[0]
+        raise IndexError(f'embed_id: id {int(bad)} is out of range for a vocabulary of {V} '
+                         f'(W of shape {tuple(W_data.shape)}); ids must lie in [0, {V})')
+    return get_item(W, cuda.get_array_module(W_data).asarray(ids))
 
 
 # =============================================================================================
@@ -864,9 +884,91 @@ class Concat(Function):
         return tuple(gy[s] for s in self._slices(gy.ndim))
 
 
+def _sequence_of_arrays(fname, xs):
+    """xs as a non-empty list, or a clear error (a single array would be split into rows)."""
+    if isinstance(xs, (Variable, *cuda.array_types)) or not hasattr(xs, '__iter__'):
+        raise TypeError(f'{fname}: expected a sequence (list or tuple) of Variables or arrays, '
+                        f'got a single {type(xs).__name__}; write {fname}([a, b, ...])')
+    xs = list(xs)
+    if not xs:
+        raise ValueError(f'{fname}: expected at least one Variable or array, got an empty '
+                         f'sequence')
+    return xs
+
+
 def concat(xs, axis=0):
     """Join a sequence of Variables or arrays along `axis`."""
-    return Concat(axis)(*xs)
+    return Concat(axis)(*_sequence_of_arrays('concat', xs))
+
+
+def stack(xs, axis=0):
+    """Join Variables or arrays of one shape along a new axis `axis` (as np.stack)."""
+    xs = [as_variable(x) for x in _sequence_of_arrays('stack', xs)]
+    shapes = [x.shape for x in xs]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f'stack: every input must have the same shape, got {shapes}')
+    ndim = len(shapes[0]) + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f'stack: axis {axis} is out of range for inputs of shape '
+                         f'{shapes[0]} (valid: {-ndim} to {ndim - 1})')
+    return concat([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+class Where(Function):
+    """y = x where cond, else y (broadcast together);  dx = gy where cond (summed to x's
+    shape), dy = gy elsewhere. cond is a constant boolean array; the gradient is exactly zero
+    on the side not taken, even where gy is inf or nan."""
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, x, y):
+        return cuda.get_array_module(self.cond).where(self.cond, x, y)
+
+    def backward(self, gy):
+        x, y = self.inputs
+        zero = cuda.get_array_module(gy.data).zeros((), dtype=gy.dtype)
+        return (sum_to(Where(self.cond)(gy, zero), x.shape),
+                sum_to(Where(self.cond)(zero, gy), y.shape))
+
+    def backward_data(self, gy):
+        x, y = self.inputs
+        xp = cuda.get_array_module(gy)
+        return (sum_to_array(xp.where(self.cond, gy, 0), x.shape),
+                sum_to_array(xp.where(self.cond, 0, gy), y.shape))
+
+
+def where(cond, x, y):
+    """Elementwise x if cond else y, with cond, x and y broadcast together (as np.where).
+
+    A Python number on one side takes the dtype of the other side, as in arithmetic.
+    """
+    c = _data(cond)
+    if not isinstance(c, cuda.array_types):
+        c = np.asarray(c)
+    if c.dtype != bool:
+        raise TypeError(f'where: cond must be a boolean array (such as x > 0), got dtype '
+                        f'{c.dtype}')
+    x, y = _weak_scalar(x, y), _weak_scalar(y, x)
+    xp = np
+    for a in (_data(x), _data(y)):
+        if isinstance(a, cuda.array_types) and cuda.get_array_module(a) is not np:
+            xp = cuda.get_array_module(a)  # cond goes where the data is
+    try:
+        np.broadcast_shapes(c.shape, np.shape(_data(x)), np.shape(_data(y)))
+    except ValueError:
+        raise ValueError(f'where: cond of shape {c.shape}, x of shape {np.shape(_data(x))} and '
+                         f'y of shape {np.shape(_data(y))} cannot be broadcast together') from None
+    return Where(xp.asarray(c))(x, y)
+
+
+def _weak_scalar(a, other):
+    """A Python number next to an array becomes an array of that array's dtype."""
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        o = _data(other)
+        if isinstance(o, cuda.array_types) and o.dtype.kind in 'fc':
+            return cuda.get_array_module(o).asarray(a, dtype=o.dtype)
+    return a
 
 
 def _lstm_gates(x, xp):
@@ -945,9 +1047,10 @@ class GateLinear(Function):
     and a concat. Inputs: x, Wx_1..Wx_K, b_1..b_K, and optionally h, Wh_1..Wh_K.
     """
 
-    def __init__(self, n_gates, with_h):
+    def __init__(self, n_gates, with_h, skip_gx=False):
         self.K = n_gates
         self.with_h = with_h
+        self.skip_gx = skip_gx  # x was a plain array: no caller can see its gradient
 
     def _split(self, xs):
         K = self.K
@@ -975,7 +1078,8 @@ class GateLinear(Function):
             g = take(gy, (slice(None), slice(k * H, (k + 1) * H)))
             gWx.append(mm(T(x), g))
             gb.append(total(g))
-            gx = add(gx, mm(g, T(Wx[k])))
+            if not self.skip_gx:
+                gx = add(gx, mm(g, T(Wx[k])))
             if h is not None:
                 gWh.append(mm(T(h), g))
                 gh = add(gh, mm(g, T(Wh[k])))
@@ -1012,4 +1116,65 @@ def gate_linear(x, Wxs, bs, h=None, Whs=()):
         raise ValueError(f'gate_linear: expected as many biases and h-weights as x-weights, got '
                          f'{len(Wxs)} x-weights, {len(bs)} biases, {len(Whs)} h-weights')
     args = (x, *Wxs, *bs) + ((h, *Whs) if h is not None else ())
-    return GateLinear(len(Wxs), h is not None)(*args)
+    return GateLinear(len(Wxs), h is not None, not isinstance(x, Variable))(*args)
+
+
+def _gru_gates(h_prev, gx, gh, xp):
+    """z, r, n and the new h of one GRU step from pre-activations laid out as [z | r | n]."""
+    H = h_prev.shape[-1]
+    zr = _sigmoid_array(gx[:, :2 * H] + gh[:, :2 * H], xp)
+    z, r = zr[:, :H], zr[:, H:]
+    n = xp.tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:])
+    return z, r, n
+
+
+class GRU(Function):
+    """One GRU step in PyTorch's formulation from h_prev (N, H) and the pre-activations
+    gx = x @ Wx + bx and gh = h_prev @ Wh + bh (N, 3H), both laid out as [z | r | n]:
+
+        z = sigmoid(gx_z + gh_z),  r = sigmoid(gx_r + gh_r),  n = tanh(gx_n + r * gh_n),
+        h = (1 - z) * n + z * h_prev.
+
+    Backward, with a = gx_n + r * gh_n:  dh_prev = gy * z,  dz = gy * (h_prev - n),
+    da = gy * (1 - z) * (1 - n^2);  d(gx) = [dz z(1-z) | dr r(1-r) | da],  d(gh) = the same
+    with da * r in the n block, where dr = da * gh_n. One fused node instead of a dozen.
+    """
+
+    def forward(self, h_prev, gx, gh):
+        if (h_prev.ndim != 2 or gx.shape != gh.shape or gx.ndim != 2
+                or gx.shape != (h_prev.shape[0], 3 * h_prev.shape[1])):
+            raise ValueError(f'gru: expected h_prev of shape (N, H) and gx, gh of shape '
+                             f'(N, 3H), got {h_prev.shape}, {gx.shape} and {gh.shape}')
+        z, _, n = _gru_gates(h_prev, gx, gh, cuda.get_array_module(gx))
+        return n + z * (h_prev - n)
+
+    def backward(self, gy):
+        h_prev, gx, gh = self.inputs
+        H = h_prev.shape[1]
+        z = sigmoid(gx[:, :H] + gh[:, :H])
+        r = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
+        hn = gh[:, 2 * H:]
+        n = tanh(gx[:, 2 * H:] + r * hn)
+        da = gy * (1 - z) * (1 - n * n)
+        dz = gy * (h_prev - n) * z * (1 - z)
+        dr = da * hn * r * (1 - r)
+        return (gy * z, concat((dz, dr, da), axis=1), concat((dz, dr, da * r), axis=1))
+
+    def backward_data(self, gy):
+        h_prev, gx, gh = [v.data for v in self.inputs]
+        xp = cuda.get_array_module(gy)
+        z, r, n = _gru_gates(h_prev, gx, gh, xp)
+        H = h_prev.shape[1]
+        da = gy * (1 - z) * (1 - n * n)
+        dgx = xp.empty_like(gx)
+        dgx[:, :H] = gy * (h_prev - n) * z * (1 - z)
+        dgx[:, H:2 * H] = da * gh[:, 2 * H:] * r * (1 - r)
+        dgx[:, 2 * H:] = da
+        dgh = dgx.copy()
+        dgh[:, 2 * H:] *= r
+        return gy * z, dgx, dgh
+
+
+def gru(h_prev, gx, gh):
+    """One fused GRU step (PyTorch's formulation); gx, gh are the [z | r | n] pre-activations."""
+    return GRU()(h_prev, gx, gh)

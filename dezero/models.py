@@ -34,6 +34,19 @@ class Sequential(Model):
             setattr(self, f'l{i}', layer)
             self.layers.append(layer)
 
+    def _repr_lines(self):
+        # every step in order, plain functions (F.relu) included
+        lines = [f'{type(self).__name__}(']
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Layer):
+                sub = layer._repr_lines()
+            else:
+                sub = [getattr(layer, '__name__', None) or repr(layer)]
+            lines.append(f'  (l{i}): {sub[0]}')
+            lines.extend('  ' + line for line in sub[1:])
+        lines.append(')')
+        return lines
+
     def forward(self, x):
         """Feed x through every layer in order."""
         for layer in self.layers:
@@ -47,6 +60,8 @@ class MLP(Model):
     def __init__(self, fc_output_sizes, activation=F.sigmoid):
         super().__init__()
         try:
+            if isinstance(fc_output_sizes, (str, bytes)):
+                raise TypeError  # iterable, but of characters
             sizes = list(fc_output_sizes)
         except TypeError:
             raise TypeError(f'MLP: fc_output_sizes must be a sequence of layer sizes such as '
@@ -55,6 +70,16 @@ class MLP(Model):
         if not sizes:
             raise ValueError('MLP: fc_output_sizes must name at least one layer size, got '
                              f'{fc_output_sizes!r}')
+        for i, size in enumerate(sizes):
+            is_int = isinstance(size, (int, np.integer)) and not isinstance(size, bool)
+            if not is_int or size < 1:
+                raise (ValueError if is_int else TypeError)(
+                    f'MLP: fc_output_sizes must hold positive ints (the size of each layer), '
+                    f'got {type(size).__name__} {size!r} at position {i} of '
+                    f'{fc_output_sizes!r}')
+        if not callable(activation):
+            raise TypeError(f'MLP: activation must be a function such as F.sigmoid, got '
+                            f'{type(activation).__name__} {activation!r}')
         self.activation = activation
         self.layers = []
         for i, out_size in enumerate(sizes):

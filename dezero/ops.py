@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from dezero import core, cuda
-from dezero.core import Function, Variable, as_variable
+from dezero.core import Function, Variable, as_variable, input_variable
 
 _AxisError = getattr(np, 'exceptions', np).AxisError  # np.exceptions is NumPy 1.25+
 
@@ -319,7 +319,7 @@ class Pow(_WithConstant):
         return self.fit_data(c * self.inputs[0].data ** _exponent_below(c) * gy)
 
 
-class RPow(_WithConstant):
+class RPowConstant(_WithConstant):
     """y = c ** x;  dy/dx = c**x * log(c) (0 where c is 0 and x >= 0, as PyTorch)."""
     name = 'pow'
 
@@ -401,7 +401,7 @@ def pow(x, c):
 
 def rpow(x, c):
     """c ** x for a constant base c (behind `number ** variable`)."""
-    return RPow(_constant(c, 'pow'))(as_variable(x))
+    return RPowConstant(_constant(c, 'pow'))(as_variable(x))
 
 
 def neg(x):
@@ -482,7 +482,7 @@ def reshape(x, shape):
     except TypeError:
         raise TypeError(f'reshape: shape must be an int or a tuple of ints, got '
                         f'{type(shape).__name__}') from None
-    x = as_variable(x)
+    x = input_variable(x, 'reshape')
     if x.shape == shape:
         return x
     return Reshape(shape)(x)
@@ -539,7 +539,7 @@ class BroadcastTo(Function):
 def broadcast_to(x, shape):
     """Broadcast x to `shape` (no-op when it already has that shape)."""
     shape = tuple(shape)
-    x = as_variable(x)
+    x = input_variable(x, 'broadcast_to')
     if x.shape == shape:
         return x
     return BroadcastTo(shape)(x)
@@ -566,7 +566,7 @@ class SumTo(Function):
 def sum_to(x, shape):
     """Sum x down to `shape` (no-op when it already has that shape)."""
     shape = tuple(shape)
-    x = as_variable(x)
+    x = input_variable(x, 'sum_to')
     if x.shape == shape:
         return x
     return SumTo(shape)(x)

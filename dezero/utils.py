@@ -8,7 +8,7 @@ import numpy as np
 from dezero import cuda
 from dezero.core import Variable, as_variable
 from dezero.ops import sum_to_array, _keepdims_shape
-from dezero.dotgraph import _dot_func, _dot_var, get_dot_graph, plot_dot_graph  # noqa: F401
+from dezero.dotgraph import _dot_func, _dot_var, get_dot_graph, graph, plot_dot_graph  # noqa: F401
 from dezero.download import cache_dir, get_cache_dir, get_file  # noqa: F401  (re-export)
 
 

@@ -265,3 +265,148 @@ def test_unknown_extension_is_a_value_error(tmp_path, name):
     with pytest.raises(ValueError, match=r'plot_dot_graph.*\.png, \.svg, \.pdf'):
         plot_dot_graph(y, to_file=str(tmp_path / name))
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+# ---------------------------------------------------------------------------------------------
+# labels of steps with a constant
+# ---------------------------------------------------------------------------------------------
+def function_label(y):
+    nodes, _ = parse_dot(get_dot_graph(y, verbose=False))
+    return nodes[str(id(y.creator))]['label']
+
+
+@pytest.mark.parametrize('make, named, unnamed', [
+    (lambda v: v * 3, 'y * 3', '* 3'),
+    (lambda v: 3 * v, 'y * 3', '* 3'),
+    (lambda v: v + 0.5, 'y + 0.5', '+ 0.5'),
+    (lambda v: v - 2, 'y - 2', '- 2'),
+    (lambda v: 1 - v, '1 - y', '1 -'),
+    (lambda v: v / 2.5, 'y / 2.5', '/ 2.5'),
+    (lambda v: 1e-8 / v, '1e-08 / y', '1e-08 /'),
+    (lambda v: v ** 2, 'y ** 2', '** 2'),
+    (lambda v: 2.0 ** v, '2 ** y', '2 **'),
+    (lambda v: v * np.ones((2, 3)), 'y * array(2, 3)', '* array(2, 3)'),
+    (lambda v: v * np.array(4.0), 'y * 4', '* 4'),
+])
+def test_a_constant_step_is_labelled_by_its_operation_never_a_made_up_input_name(
+        make, named, unnamed):
+    y = Variable(np.array([1.0, 2.0, 3.0]), name='y')
+    assert function_label(make(y)) == named  # the input's own name, not `x`
+    assert function_label(make(Variable(np.array([1.0, 2.0, 3.0])))) == unnamed
+
+
+def test_binary_and_other_functions_keep_their_class_names():
+    import dezero.functions as F
+    x = Variable(np.ones(3), name='x')
+    assert function_label(x * x) == 'Mul'
+    assert function_label(F.sin(x)) == 'Sin'
+    assert function_label(x[1:]) == 'GetItem'
+
+
+# ---------------------------------------------------------------------------------------------
+# graph(): a graphviz.Digraph for notebooks
+# ---------------------------------------------------------------------------------------------
+def test_graph_returns_a_digraph_with_the_same_source_as_get_dot_graph():
+    import graphviz
+    from dezero.utils import graph
+    *_, y = sample_graph()
+    g = graph(y)
+    assert isinstance(g, graphviz.Digraph)
+    assert g.source == get_dot_graph(y)
+    assert graph(y, verbose=False).source == get_dot_graph(y, verbose=False)
+
+
+@needs_dot
+def test_graph_displays_as_svg_in_a_notebook():
+    from dezero.utils import graph
+    *_, y = sample_graph()
+    g = graph(y)
+    svg = g.pipe(format='svg', encoding='utf-8')
+    assert '<svg' in svg and 'x0: (2, 3) float64' in svg and '>Mul<' in svg
+    bundle = g._repr_mimebundle_()  # what Jupyter calls to show the object
+    assert '<svg' in bundle['image/svg+xml']
+
+
+def test_values_and_grads_are_printed_on_the_variables():
+    from dezero.utils import graph
+    x = Variable(np.array([1.5, -2.0]), name='x')
+    y = (x * x).sum()
+    y.name = 'loss'
+    y.backward()
+    nodes, edges = parse_dot(graph(y, values=True, grads=True).source)
+    xl = nodes[str(id(x))]
+    assert xl['shape'] == 'Mrecord'
+    # one field each: name, data, grad; spaces and brackets escaped for the record
+    assert xl['label'] == (r'{x:\ (2,)\ float64\l|data\ [\ 1.5\ -2.\ ]\l'
+                           r'|grad\ [\ 3.\ -4.]\l}')
+    # the output's seed and the intermediate's gradient are not kept by backward: None
+    assert nodes[str(id(y))]['label'] == r'{loss:\ ()\ float64\l|data\ 6.25\l|grad\ None\l}'
+    mid = y.creator.inputs[0]
+    assert r'grad\ None' in nodes[str(id(mid))]['label']
+    assert nodes[str(id(y.creator))]['label'] == 'Sum'
+    assert len(edges) == 5  # x -> Mul twice (x * x), Mul -> mid, mid -> Sum, Sum -> loss
+
+    only_values = parse_dot(graph(y, verbose=False, values=True).source)[0]
+    assert only_values[str(id(x))]['label'] == r'{x\l|data\ [\ 1.5\ -2.\ ]\l}'
+
+
+def test_values_of_large_arrays_are_shortened_and_odd_names_escaped():
+    from dezero.utils import graph
+    x = Variable(np.arange(100.0).reshape(10, 10), name='a|b{c}<d>')
+    label = parse_dot(graph(x * 2, values=True).source)[0][str(id(x))]['label']
+    assert r'a\|b\{c\}\<d\>' in label and '...' in label and label.count(r'\l') < 10
+
+
+@needs_dot
+def test_values_graph_renders():
+    from dezero.utils import graph
+    x = Variable(np.array([[1.0, 2.0], [3.0, 4.0]]), name='x')
+    y = F_tanh(x).sum()
+    y.backward(retain_grad=True)
+    svg = graph(y, values=True, grads=True).pipe(format='svg', encoding='utf-8')
+    assert '<svg' in svg and 'grad' in svg and 'data' in svg
+
+
+def F_tanh(x):
+    import dezero.functions as F
+    return F.tanh(x)
+
+
+def test_graph_of_a_gradient_built_with_create_graph():
+    from dezero.utils import graph
+    x = Variable(np.array(2.0), name='x')
+    y = x ** 4 - 2 * x ** 2
+    y.backward(create_graph=True)
+    gx = x.grad
+    gx.name = 'gx'
+    nodes, edges = parse_dot(graph(gx).source)
+    labels = sorted(a['label'] for a in nodes.values() if a['shape'] == 'box')
+    assert 'x ** 3' in labels and '* 4' in labels  # d/dx x**4 = 4 x**3, drawn as computed
+    assert nodes[str(id(gx))]['label'] == 'gx: () float64'
+    assert nodes[str(id(x))]['label'] == 'x: () float64'
+
+
+def test_graph_of_several_outputs_draws_shared_parts_once():
+    from dezero.utils import graph
+    x = Variable(np.ones(2), name='x')
+    a = x * x
+    b, c = a + 1, a * 2
+    nodes, edges = parse_dot(graph([b, c]).source)
+    assert len(nodes) == 4 + 3 and len(edges) == 2 + 1 + 2 + 2
+
+
+def test_graph_rejects_non_variables():
+    from dezero.utils import graph
+    with pytest.raises(TypeError, match='graph: expected a Variable .* got ndarray'):
+        graph(np.ones(2))
+    with pytest.raises(ValueError, match='graph: expected at least one Variable'):
+        graph([])
+
+
+def test_import_dezero_does_not_import_graphviz():
+    import subprocess
+    code = ('import sys, dezero, dezero.utils, dezero.dotgraph; '
+            'print("graphviz" in sys.modules)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == 'False'

@@ -354,7 +354,7 @@ def test_constructor_errors():
         L.Linear(0)
     with pytest.raises(ValueError, match='Conv2d.*in_channels'):
         L.Conv2d(3, 3, in_channels=-1)
-    with pytest.raises(ValueError, match='LSTM'):
+    with pytest.raises(TypeError, match='LSTM.*float 2.5'):
         L.LSTM(2.5)
 
 
@@ -495,7 +495,7 @@ def test_recurrent_layer_takes_one_unbatched_sample(cls):
 
 
 def test_gru_values_against_numpy():
-    gru = L.GRU(3, in_size=2)
+    gru = L.GRU(3, in_size=2, formulation='cho')
     x = np.random.default_rng(0).standard_normal((4, 2))
     x2 = x * 0.5 + 0.1
     h1, h2 = _run_two_steps(gru, x)
@@ -509,8 +509,116 @@ def test_gru_values_against_numpy():
     assert [k for k in gru._params] == ['x2z', 'x2r', 'x2n', 'h2z', 'h2r', 'h2n']
 
 
+def test_gru_torch_formulation_values_against_numpy():
+    """The default GRU is PyTorch's: the reset gate scales h2n(h), which has a bias of its own."""
+    gru = L.GRU(3, in_size=2)
+    assert gru.formulation == 'torch'
+    x = np.random.default_rng(0).standard_normal((4, 2))
+    x2 = x * 0.5 + 0.1
+    h1, h2 = _run_two_steps(gru, x)
+    zeros = np.zeros((4, 3))
+    hs = [zeros]
+    for xt in (x, x2):
+        h = hs[-1]
+        z = _sig(_lin(gru.x2z, xt) + _lin(gru.h2z, h))
+        r = _sig(_lin(gru.x2r, xt) + _lin(gru.h2r, h))
+        n = np.tanh(_lin(gru.x2n, xt) + r * _lin(gru.h2n, h))
+        hs.append((1 - z) * n + z * h)
+    np.testing.assert_allclose(h1.data, hs[1], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(h2.data, hs[2], rtol=1e-5, atol=1e-7)
+    assert [k for k in gru._params] == ['x2z', 'x2r', 'x2n', 'h2z', 'h2r', 'h2n']
+    assert all(getattr(gru, 'h2' + g).b is not None for g in 'zrn')
+
+
+@pytest.mark.parametrize('in_size', [5, None])
+def test_gru_torch_init_is_uniform_within_one_over_sqrt_hidden(in_size):
+    np.random.seed(0)
+    gru = L.GRU(16, in_size=in_size)
+    gru(np.zeros((2, 5), dtype=np.float32))
+    bound = 1 / np.sqrt(16)
+    for p in gru.params():
+        assert p.dtype == np.float32
+        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.8 * bound
+    assert gru.x2z.W.shape == (5, 16) and gru.h2n.W.shape == (16, 16)
+
+
+def test_gru_rejects_unknown_formulation():
+    with pytest.raises(ValueError, match="GRU: formulation must be 'torch' or 'cho'"):
+        L.GRU(3, formulation='pytorch')
+
+
+def test_gru_matches_torch_gru_cell_outputs_and_gradients():
+    torch = pytest.importorskip('torch')
+    gru = L.GRU(4, in_size=3)
+    cell = torch.nn.GRUCell(3, 4).double()
+    with torch.no_grad():  # torch stacks the gates as [r | z | n], weights as (out, in)
+        for side, W, b in (('x', cell.weight_ih, cell.bias_ih), ('h', cell.weight_hh,
+                                                                  cell.bias_hh)):
+            for k, g in enumerate('rzn'):
+                layer = getattr(gru, side + '2' + g)
+                W[4 * k:4 * k + 4] = torch.from_numpy(layer.W.data.T.astype(np.float64))
+                b[4 * k:4 * k + 4] = torch.from_numpy(layer.b.data.astype(np.float64))
+    xs = np.random.default_rng(1).standard_normal((3, 2, 3)).astype(np.float32)
+    loss, tloss, h = 0, 0, None
+    for x in xs:
+        loss = loss + F.sum(gru(x) ** 2)
+        h = cell(torch.from_numpy(x.astype(np.float64)), h)
+        tloss = tloss + (h ** 2).sum()
+    loss.backward()
+    tloss.backward()
+    np.testing.assert_allclose(gru.h.data, h.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for k, g in enumerate('rzn'):
+        rows = slice(4 * k, 4 * k + 4)
+        for side, W, b in (('x', cell.weight_ih, cell.bias_ih), ('h', cell.weight_hh,
+                                                                  cell.bias_hh)):
+            layer = getattr(gru, side + '2' + g)
+            np.testing.assert_allclose(layer.W.grad.data, W.grad[rows].numpy().T, rtol=1e-4,
+                                       atol=1e-5)
+            np.testing.assert_allclose(layer.b.grad.data, b.grad[rows].numpy(), rtol=1e-4,
+                                       atol=1e-5)
+
+
+@pytest.mark.parametrize('N, H', [(2, 3), (1, 1)])
+def test_fused_gru_step_gradients(N, H):
+    """F.gru, the fused step behind L.GRU: first and second derivatives against central
+    differences for every input (h_prev, gx, gh)."""
+    rng = np.random.default_rng(N + H)
+    check_function(F.gru, rng.standard_normal((N, H)), rng.standard_normal((N, 3 * H)),
+                   rng.standard_normal((N, 3 * H)))
+
+
+def test_fused_gru_step_values_and_shape_errors():
+    rng = np.random.default_rng(0)
+    h, gx, gh = rng.standard_normal((4, 2)), rng.standard_normal((4, 6)), rng.standard_normal(
+        (4, 6))
+    z = _sig(gx[:, :2] + gh[:, :2])
+    r = _sig(gx[:, 2:4] + gh[:, 2:4])
+    n = np.tanh(gx[:, 4:] + r * gh[:, 4:])
+    np.testing.assert_allclose(F.gru(h, gx, gh).data, (1 - z) * n + z * h, rtol=1e-12)
+    with pytest.raises(ValueError, match=r'gru: expected h_prev of shape \(N, H\)'):
+        F.gru(h, gx[:, :5], gh)
+
+
+def test_linear_torch_init():
+    np.random.seed(0)
+    lin = L.Linear(50, in_size=400, init='torch')
+    bound = 1 / np.sqrt(400)
+    assert np.abs(lin.W.data).max() <= bound and np.abs(lin.b.data).max() <= bound
+    assert np.abs(lin.b.data).max() > 0.5 * bound  # the bias is drawn too, not zero
+    assert lin.W.dtype == np.float32 and lin.b.dtype == np.float32
+    lazy = L.Linear(50, init='torch')
+    lazy(np.zeros((1, 400), dtype=np.float32))
+    assert np.abs(lazy.W.data).max() <= bound and np.abs(lazy.b.data).max() > 0.5 * bound
+    np.random.seed(0)
+    book = L.Linear(50, in_size=400)
+    assert np.all(book.b.data == 0) and book.W.data.std() > 1.5 * lin.W.data.std()
+    with pytest.raises(ValueError, match="Linear: init must be 'book' or 'torch'"):
+        L.Linear(3, init='kaiming')
+
+
 @pytest.mark.parametrize('make', [lambda: L.RNN(3, in_size=2), lambda: L.LSTM(3, in_size=2),
-                                  lambda: L.GRU(3, in_size=2)])
+                                  lambda: L.GRU(3, in_size=2),
+                                  lambda: L.GRU(3, in_size=2, formulation='cho')])
 @pytest.mark.parametrize('shape', [(2, 2), (2,)], ids=['batch', 'one_sample'])
 def test_recurrent_gradients_through_two_steps(make, shape):
     layer = make()

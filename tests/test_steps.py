@@ -37,7 +37,13 @@ def results(tmp_path_factory):
 
 
 def test_all_sixty_steps_exist():
-    assert [s.name for s in STEPS] == [f'step{i:02d}.py' for i in range(1, 61)]
+    assert [s.name for s in STEPS][:60] == [f'step{i:02d}.py' for i in range(1, 61)]
+
+
+def test_steps_beyond_the_book_follow_on():
+    """Steps 61 and up (beyond the book) are numbered on from 60 without gaps."""
+    assert [s.name for s in STEPS] == [f'step{i:02d}.py' for i in range(1, len(STEPS) + 1)]
+    assert len(STEPS) >= 64
 
 
 @pytest.mark.parametrize('script', [s.name for s in STEPS])
@@ -52,6 +58,24 @@ def test_step43_prints_the_books_numbers(results):
     losses = [float(s[len('variable('):-1]) for s in out if s.startswith('variable(')]
     assert losses[0] == pytest.approx(0.8473695850105871, rel=1e-9)
     assert losses[-1] == pytest.approx(0.07722132399559317, rel=1e-9)
+
+
+def test_step61_newton_with_hessian_gives_step33s_iterates(results):
+    out61, out33 = results['step61.py'][1], results['step33.py'][1]
+    iterates = [line.split('x = ')[1] for line in out33.splitlines()
+                if line.startswith('iteration ')]
+    assert len(iterates) == 8
+    for line in iterates:
+        assert f': x = {line}' in out61
+    assert 'the same 8 iterates as step 33: True' in out61
+    assert 'converged to [1. 1.] after 6 Newton steps' in out61
+
+
+def test_step64_gradcheck_catches_each_wrong_softplus_at_its_order(results):
+    out = results['step64.py'][1]
+    assert 'first derivative of SoftplusWrong is wrong' in out
+    assert 'second derivative (the derivative of the first derivatives) of SoftplusOnArrays' in out
+    assert 'Softplus:\n  order 1: passed\n  order 2: passed' in out
 
 
 def test_step48_prints_the_books_losses(tmp_path):
