@@ -31,8 +31,8 @@ import weakref
 
 import numpy as np
 
-from dezero import cuda
-from dezero import array_backward
+from dezero import array_backward, cuda
+from dezero.arraylike import ArrayLike, ops, _data_of
 
 array_types = cuda.array_types
 
@@ -148,16 +148,15 @@ def _result_array(y, f, method):
 _clock = itertools.count(1).__next__
 
 
-class Variable:
+class Variable(ArrayLike):
     """An array that remembers the Function that created it, so gradients can flow back.
 
     `data`: the array. `grad`: a Variable of the same shape and dtype once backward ran.
     `creator`: the Function that computed it (None for a leaf). `generation`: 0 for a leaf,
-    one more than its creator's. Operators (+ - * / ** @, [], comparisons) and the methods
-    `reshape`, `sum`, ... record operations of `dezero.ops`.
+    one more than its creator's. Shape properties, operators (+ - * / ** @, [], comparisons)
+    and methods such as `reshape` and `sum` come from `ArrayLike` (dezero/arraylike.py).
     """
     __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '__weakref__', '__dict__')
-    __array_priority__ = 200  # `ndarray + Variable` gives a Variable (our reflected operator)
     _version = 0  # in-place updates so far (optimizers count theirs with mark_modified)
     _modified_at = 0  # clock time of the last one
     _no_graph = None  # why there is no creator, when a function made this with recording off
@@ -230,191 +229,6 @@ class Variable:
                                                        _WalkRules)
             _store(leaves, _Owners(seed.data), retained=retained)
 
-    # --- array-like properties -----------------------------------------------------------
-    @property
-    def shape(self):
-        """Shape of the data."""
-        return self.data.shape
-
-    @property
-    def ndim(self):
-        """Number of dimensions of the data."""
-        return self.data.ndim
-
-    @property
-    def size(self):
-        """Number of elements of the data."""
-        return self.data.size
-
-    @property
-    def dtype(self):
-        """Dtype of the data."""
-        return self.data.dtype
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        if self.data is None:
-            return 'variable(None)'
-        return 'variable(' + str(self.data).replace('\n', '\n' + ' ' * 9) + ')'
-
-    def __array__(self, dtype=None, copy=None):
-        """`np.asarray(v)` is `v.data` (a copy only when a dtype or copy=True asks for one)."""
-        a = cuda.as_numpy(self.data)
-        if dtype is not None and a.dtype != dtype:
-            return a.astype(dtype)
-        return a.copy() if copy else a
-
-    def numpy(self):
-        """The data as a NumPy array (copied from the GPU when it lives there)."""
-        return cuda.as_numpy(self.data)
-
-    def item(self):
-        """The one value of a Variable holding exactly one element, as a Python number."""
-        return _one_value(self, 'Variable.item', ValueError)
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __format__(self, spec):  # f'{loss:.4f}'
-        if not spec:
-            return str(self)
-        return format(_one_value(self, f'Variable: the format {spec!r}', TypeError), spec)
-
-    def to_cpu(self):
-        """Move data (and grad) to NumPy."""
-        if self.data is not None:
-            self.data = cuda.as_numpy(self.data)
-        if self.grad is not None:
-            self.grad.to_cpu()
-
-    def to_gpu(self):
-        """Move data (and grad) to CuPy; RuntimeError without CuPy."""
-        if self.data is not None:
-            self.data = cuda.as_cupy(self.data)
-        if self.grad is not None:
-            self.grad.to_gpu()
-
-    # --- operations: each records a Function of dezero.ops --------------------------------
-    def reshape(self, *shape):
-        """Reshape; accepts a tuple or separate ints."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return ops.reshape(self, shape)
-
-    def transpose(self, *axes):
-        """Permute axes; no argument reverses them."""
-        if len(axes) == 0:
-            axes = None
-        elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
-            axes = axes[0]
-        return ops.transpose(self, axes)
-
-    @property
-    def T(self):
-        """Transpose with the axes reversed."""
-        return ops.transpose(self)
-
-    def sum(self, axis=None, keepdims=False):
-        """Sum over `axis` (all axes by default)."""
-        return ops.sum(self, axis, keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        """Mean over `axis` (all axes by default)."""
-        return ops.mean(self, axis, keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        """Maximum over `axis`."""
-        return ops.max(self, axis, keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        """Minimum over `axis`."""
-        return ops.min(self, axis, keepdims)
-
-    def argmax(self, axis=None):
-        """Index of the maximum (an array: indices have no gradient)."""
-        return self.data.argmax(axis=axis)
-
-    def matmul(self, other):
-        """Matrix product with `other`."""
-        return ops.matmul(self, other)
-
-    dot = matmul
-
-    def __add__(self, other):
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        return ops.add(self, other)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return ops.rsub(self, other)
-
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return ops.mul(self, other)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return ops.rdiv(self, other)
-
-    def __pow__(self, other):
-        return ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return ops.rpow(self, other)
-
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __abs__(self):
-        return ops.abs(self)
-
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return ops.matmul(other, self)
-
-    def __getitem__(self, index):
-        return ops.get_item(self, index)
-
-    # comparisons give boolean arrays; `==` stays identity, so Variables can be dict keys
-    def __lt__(self, other):
-        return self.data < _data_of(other)
-
-    def __le__(self, other):
-        return self.data <= _data_of(other)
-
-    def __gt__(self, other):
-        return self.data > _data_of(other)
-
-    def __ge__(self, other):
-        return self.data >= _data_of(other)
-
-
-
-def _data_of(x):
-    return x.data if isinstance(x, Variable) else x
-
-
-def _one_value(v, who, error):
-    if v.data is None or v.data.size != 1:
-        shape = None if v.data is None else v.data.shape
-        raise error(f'{who}: only a Variable holding exactly one value converts to a Python '
-                    f'number; this one holds data of shape {shape}')
-    return v.data.item()
 
 
 class Parameter(Variable):
@@ -425,18 +239,6 @@ class Parameter(Variable):
         name = '' if self.name is None else f'{self.name}, '
         shape = None if self.data is None else self.data.shape
         return f'Parameter({name}shape={shape}, dtype={self.dtype if self.data is not None else None})'
-
-
-class _Operations:
-    """Where Variable's operators find the operations: `dezero.ops`, the module above this one,
-    fills it in when it is imported (the core itself defines no operation)."""
-
-    def __getattr__(self, name):
-        raise RuntimeError(f'the operation {name!r} is missing: import dezero (dezero.ops '
-                           f'provides the operations on Variables)')
-
-
-ops = _Operations()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -660,11 +462,12 @@ class _Owners:
     """The memory held by the gradients one backward hands out. One array may reach several
     variables (`x0 + x1` hands gy to both; reshape hands out a view), and optimizer hooks
     change gradients in place, so a gradient whose memory is taken (or read-only, as a
-    broadcast view) is copied. Every array recorded here is held by a `.grad` until the walk
-    ends, so its id stays its own."""
+    broadcast view) is copied. The owners are kept in a dict by id together with the owner
+    itself, so no id here can belong to an array that was freed."""
 
     def __init__(self, seed):
-        self.ids = {id(_memory_owner(seed))}  # the seed: the root may hold it as its grad
+        owner = _memory_owner(seed)  # the seed: the root may hold it as its grad
+        self.held = {id(owner): owner}
 
     def own(self, a):
         """Array a, or a copy of it, in memory that no other gradient of this walk holds."""
@@ -673,17 +476,18 @@ class _Owners:
             owner = a
         elif not a.flags.writeable:
             owner = a = a.copy()
-        if id(owner) in self.ids:
+        if id(owner) in self.held:
             owner = a = a.copy()
-        self.ids.add(id(owner))
+        self.held[id(owner)] = owner
         return a
 
     def own_variable(self, g):
         """The same for a gradient Variable of a create_graph walk (copied by a recorded op)."""
         a = g.data
-        if id(_memory_owner(a)) in self.ids or not a.flags.writeable:
+        if id(_memory_owner(a)) in self.held or not a.flags.writeable:
             g = ops.copy(g)
-        self.ids.add(id(_memory_owner(g.data)))
+        owner = _memory_owner(g.data)
+        self.held[id(owner)] = owner
         return g
 
 
@@ -780,5 +584,5 @@ def pow(x, c):
 
 
 def setup_variable():
-    """The book's hook for putting operators on Variable: here they are in its class body."""
+    """The book's hook for putting operators on Variable: here they come with ArrayLike."""
     return Variable

@@ -2,17 +2,17 @@
 
 One small Function class per operation, `forward` and `backward` side by side, the lowercase
 function below it. These are the operations behind Variable's operators and methods
-(`x + y`, `x ** 2`, `x[i]`, `x.sum()`, `x @ W`, `x.T`); importing this module gives them to
-`dezero.core` (it fills `core.ops`). Backward rules are written with these same operations,
-so every order of derivative works; the hot ones repeat their rule on arrays in
-`backward_data` for the first-order walk of `dezero/array_backward.py`.
+(`x + y`, `x ** 2`, `x[i]`, `x.sum()`, `x @ W`, `x.T`): importing this module fills the table
+`dezero.arraylike.ops` that Variable's operators call. Backward rules are written with these
+same operations, so every order of derivative works; the hot ones repeat their rule on arrays
+in `backward_data` for the first-order walk of `dezero/array_backward.py`.
 """
 import builtins
 import numbers
 
 import numpy as np
 
-from dezero import core, cuda
+from dezero import arraylike, cuda
 from dezero.core import Function, Variable, as_variable, input_variable
 
 _AxisError = getattr(np, 'exceptions', np).AxisError  # np.exceptions is NumPy 1.25+
@@ -803,4 +803,4 @@ def get_item(x, slices):
 for _name in ('add', 'sub', 'rsub', 'mul', 'div', 'rdiv', 'pow', 'rpow', 'neg', 'abs', 'copy',
               'astype', 'reshape', 'transpose', 'sum', 'mean', 'max', 'min', 'matmul',
               'get_item'):
-    setattr(core.ops, _name, globals()[_name])
+    setattr(arraylike.ops, _name, globals()[_name])

@@ -1135,9 +1135,11 @@ def test_a_subclass_with_the_books_own_call_and_list_outputs():
 
 
 def test_setup_variable_is_the_books_no_op():
-    """The book's __init__ calls setup_variable() to patch operators on; here they are in
-    Variable's class body, and the call changes nothing."""
-    assert '__mul__' in Variable.__dict__ and '__add__' in Variable.__dict__
+    """The book's __init__ calls setup_variable() to patch operators on; here they are in a
+    class body Variable inherits (dezero.arraylike.ArrayLike), and the call changes nothing."""
+    from dezero.arraylike import ArrayLike
+    assert issubclass(Variable, ArrayLike)
+    assert '__mul__' in ArrayLike.__dict__ and '__add__' in ArrayLike.__dict__
     assert dezero.setup_variable() is Variable
     x = Variable(np.array(2.0))
     y = x * 3.0 + x
