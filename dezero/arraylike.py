@@ -27,6 +27,7 @@ class ArrayLike:
     Variables can be dict keys."""
     __slots__ = ()
     __array_priority__ = 200  # `ndarray + Variable` gives a Variable (our reflected operator)
+    __array_ufunc__ = None  # NumPy's ufuncs leave Variables to their own operators
 
     # --- array-like properties -----------------------------------------------------------
     @property

@@ -7,8 +7,8 @@ Read this file from the top. Follow `y = F.sin(x); y.backward()` through it:
    links them: `y.creator` is the Sin node, whose `inputs` are `(x,)` and whose `outputs` hold a
    weak reference to `y`.
 2. `y.backward()` seeds `dy/dy = 1` and walks the links back from `y` (`_backprop`): each
-   Function's `backward` turns the gradients of its outputs into gradients of its inputs,
-   newest generation first, so a Function runs after every Function that used its outputs.
+   Function's `backward` turns the gradients of its outputs into gradients of its inputs, the
+   most recent call first, so a Function runs after every Function that used its outputs.
    Gradients that meet at a variable are added. Leaves (variables nobody computed, such as `x`)
    keep theirs in `x.grad`.
 3. Because `backward` rules are written with Variable operations, the walk can record the
@@ -230,7 +230,6 @@ class Variable(ArrayLike):
             _store(leaves, _Owners(seed.data), retained=retained)
 
 
-
 class Parameter(Variable):
     """A Variable that layers collect as a trainable parameter."""
     __slots__ = ()
@@ -366,9 +365,12 @@ def _backprop(y, seed, retain_grad, create_graph):
             f = heapq.heappop(heap)[1]
             gys = [_output_grad(grads, ref(), y, retain_grad, taken) for ref in f.outputs]
             gys = [_zeros_for(f, i, Variable) if g is None else g for i, g in enumerate(gys)]
-            gxs = f.backward(*gys)
-            if Config.detect_anomaly:
+            if Config.detect_anomaly:  # check what f.backward gives, not each step inside it
+                with using_config('detect_anomaly', False):
+                    gxs = f.backward(*gys)
                 _check_finite(f, 'backward', [_data_of(g) for g in _as_tuple(gxs)])
+            else:
+                gxs = f.backward(*gys)
             for i, (x, gx) in enumerate(zip(f.inputs, _checked_grads(f, gxs))):
                 if gx is None:
                     continue

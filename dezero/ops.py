@@ -172,10 +172,10 @@ def _constant(c, fname):
     """A constant operand: Python numbers as they are; 0-d NumPy values become Python numbers,
     so they are weak in type promotion as Python scalars are (x float32 * np.float64(2) stays
     float32); arrays stay arrays."""
-    if isinstance(c, (float, int)):
+    if c.__class__ is float or c.__class__ is int:
         return c
     if isinstance(c, (np.generic, np.ndarray)) and c.ndim == 0 and c.dtype.kind in 'biuf':
-        return c.item()
+        return c.item()  # (np.float64 is a subclass of float, yet strong in promotion)
     if isinstance(c, cuda.array_types) or isinstance(c, numbers.Number):
         return c
     raise TypeError(f'{fname}: cannot combine a Variable with {type(c).__name__}; use a '

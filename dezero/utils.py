@@ -129,7 +129,13 @@ def array_equal(a, b):
 
 
 def array_allclose(a, b, rtol=1e-4, atol=1e-5):
-    """True when a and b (arrays or Variables) agree within tolerances."""
+    """True when a and b (arrays or Variables) agree within tolerances, broadcast together as
+    np.allclose does (a (1,) result against a scalar compares); False when their shapes
+    cannot be broadcast together."""
     a = cuda.as_numpy(a.data if isinstance(a, Variable) else a)
     b = cuda.as_numpy(b.data if isinstance(b, Variable) else b)
-    return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
+    try:
+        np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:
+        return False
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol))

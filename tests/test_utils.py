@@ -73,4 +73,14 @@ def test_array_equal_and_allclose_accept_variables():
     assert utils.array_equal(a, np.array([1.0, 2.0]))
     assert utils.array_allclose(a, np.array([1.0, 2.0 + 1e-7]))
     assert not utils.array_allclose(a, np.array([1.0, 2.1]))
-    assert not utils.array_allclose(a, np.array([1.0, 2.0, 3.0]))
+    assert not utils.array_allclose(a, np.array([1.0, 2.0, 3.0]))  # no broadcast pair
+
+
+def test_array_allclose_broadcasts_as_np_allclose():
+    """The book's own TestSumTo.test_forward1: sum_to(x, (1,)) against the scalar np.sum(x)."""
+    x = Variable(np.random.default_rng(0).random(10))
+    y = F.sum_to(x, (1,))
+    assert y.shape == (1,)
+    assert utils.array_allclose(y.data, np.sum(x.data))
+    assert utils.array_allclose(np.ones((2, 3)), 1.0)
+    assert not utils.array_allclose(np.ones((2, 3)), 1.1)
