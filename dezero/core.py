@@ -531,15 +531,16 @@ def _memory_owner(a):
 
 
 def _functions_below(y):
-    """Every function y depends on, each once, without recursion."""
+    """Every function y depends on, each once, without recursion. A function's input creators
+    are queued before it is handed out, so the caller may cut its input links."""
     stack, seen = [y.creator] if y.creator is not None else [], set()
     while stack:
         f = stack.pop()
         if f in seen:
             continue
         seen.add(f)
-        yield f
         stack.extend(x.creator for x in f.inputs if x.creator is not None)
+        yield f
 
 
 # ---------------------------------------------------------------------------------------------

@@ -321,3 +321,17 @@ def test_without_anomaly_mode_a_nan_passes_silently():
     with np.errstate(divide='ignore'):
         F.sum(x ** 0.5).backward()
     assert np.isinf(x.grad.data[0])
+
+
+def test_unchain_backward_cuts_every_link_below():
+    """Truncated BPTT: after loss.unchain_backward() no variable below loss keeps a creator,
+    so the next backward cannot reach a function recorded before the optimizer update."""
+    x = Variable(np.array(0.5))
+    made = []
+    v = x
+    for _ in range(5):
+        a = F.sin(v)
+        v = a * 2.0
+        made += [a, v]
+    v.unchain_backward()
+    assert all(m.creator is None for m in made)
