@@ -120,11 +120,16 @@ def as_variable(obj):
 
 
 def input_variable(x, fname):
-    """An argument of the function `fname` as a Variable, or a TypeError naming fname."""
+    """An argument of the function `fname` (a name, or the Function itself) as a Variable, or
+    a TypeError naming that function."""
     if isinstance(x, Variable):
         return x
-    if isinstance(x, array_types) or isinstance(x, _scalar_types):
-        return Variable(as_array(x))
+    if isinstance(x, array_types):
+        return Variable(x)
+    if isinstance(x, _scalar_types):
+        return Variable(np.array(x))
+    if isinstance(fname, Function):
+        fname = type(fname).__name__.lower()
     raise TypeError(f'{fname}: inputs must be Variables, arrays or scalars, got '
                     f'{type(x).__name__}; convert it with np.array(...) first')
 
@@ -227,7 +232,7 @@ class Variable(ArrayLike):
         else:
             leaves, retained = array_backward.backprop(self, seed.data, retain_grad,
                                                        _WalkRules)
-            _store(leaves, _Owners(seed.data), retained=retained)
+            _store(leaves, _held_by(seed.data), retained=retained)
 
 
 class Parameter(Variable):
@@ -275,8 +280,7 @@ class Function:
             return self._fresh_copy()(*inputs)
         for x in inputs:
             if not isinstance(x, Variable):
-                name = type(self).__name__.lower()
-                inputs = tuple([input_variable(x, name) for x in inputs])
+                inputs = tuple([input_variable(x, self) for x in inputs])
                 break
         ys = self.forward(*map(_data_of_variable, inputs))
         if isinstance(ys, tuple):
@@ -294,7 +298,7 @@ class Function:
                 output.creator = self
                 output.generation = generation + 1
             self.inputs = inputs
-            self.outputs = tuple(map(weakref.ref, outputs))
+            self.outputs = tuple([weakref.ref(output) for output in outputs])
             if len(outputs) > 1:  # an output dropped before backward still gets zeros
                 self._output_kinds = [(y.shape, y.dtype) for y in ys]
         else:
@@ -351,7 +355,7 @@ def _backprop(y, seed, retain_grad, create_graph):
     finished right after the step that used it).
     """
     grads = {y: seed}
-    taken = _Owners(seed.data)
+    held = _held_by(seed.data)
     heap, queued = [], set()
 
     def enqueue(f):
@@ -363,7 +367,7 @@ def _backprop(y, seed, retain_grad, create_graph):
     with using_config('enable_backprop', create_graph):
         while heap:
             f = heapq.heappop(heap)[1]
-            gys = [_output_grad(grads, ref(), y, retain_grad, taken) for ref in f.outputs]
+            gys = [_output_grad(grads, ref(), y, retain_grad, held) for ref in f.outputs]
             gys = [_zeros_for(f, i, Variable) if g is None else g for i, g in enumerate(gys)]
             if Config.detect_anomaly:  # check what f.backward gives, not each step inside it
                 with using_config('detect_anomaly', False):
@@ -381,7 +385,7 @@ def _backprop(y, seed, retain_grad, create_graph):
                 grads[x] = gx if prev is None else prev + gx
                 if x.creator is not None:
                     enqueue(x.creator)
-    _store({x: g for x, g in grads.items() if x.creator is None}, taken, create_graph)
+    _store({x: g for x, g in grads.items() if x.creator is None}, held, create_graph)
 
 
 def _call_time(f):
@@ -393,13 +397,13 @@ def _call_time(f):
     return t
 
 
-def _output_grad(grads, o, root, retain_grad, taken):
+def _output_grad(grads, o, root, retain_grad, held):
     """The gradient of output o, taken out of the walk; kept on o when retain_grad."""
     if o is None:
         return None
     g = grads.pop(o, None)
     if o is not root:  # the book drops intermediate gradients unless asked to keep them
-        o.grad = taken.own_variable(g) if retain_grad and g is not None else None
+        o.grad = _own_variable(g, held) if retain_grad and g is not None else None
     return g
 
 
@@ -444,60 +448,63 @@ def _check_input_grad(f, i, x, g):
 
 
 def _run_backward(f, gys):
-    """For the array walk: run f's Variable backward on arrays (nothing is recorded there)."""
+    """For the array walk: run f's Variable backward on arrays (nothing is recorded there),
+    with the reference walk's checks of the gradients."""
     gxs = _checked_grads(f, f.backward(*[Variable(_result_array(g, f, 'backward'))
                                          for g in gys]))
-    return tuple([None if g is None else _result_array(_data_of(g), f, 'backward')
-                  for g in gxs])
+    gxs = tuple([None if g is None else _result_array(_data_of(g), f, 'backward') for g in gxs])
+    for i, (x, g) in enumerate(zip(f.inputs, gxs)):
+        if g is not None:
+            _check_input_grad(f, i, x, g)
+    return gxs
 
 
 class _WalkRules:
     """What the array walk borrows from this module (it sits below the core)."""
     run_backward = staticmethod(_run_backward)
-    checked_grads = staticmethod(_checked_grads)
     check_input_grad = staticmethod(_check_input_grad)
     call_time = staticmethod(_call_time)
     zeros_for = staticmethod(_zeros_for)
 
 
-class _Owners:
-    """The memory held by the gradients one backward hands out. One array may reach several
-    variables (`x0 + x1` hands gy to both; reshape hands out a view), and optimizer hooks
-    change gradients in place, so a gradient whose memory is taken (or read-only, as a
-    broadcast view) is copied. The owners are kept in a dict by id together with the owner
-    itself, so no id here can belong to an array that was freed."""
-
-    def __init__(self, seed):
-        owner = _memory_owner(seed)  # the seed: the root may hold it as its grad
-        self.held = {id(owner): owner}
-
-    def own(self, a):
-        """Array a, or a copy of it, in memory that no other gradient of this walk holds."""
-        owner = a.base
-        if owner is None:  # a fresh array owns its memory (and may be written)
-            owner = a
-        elif not a.flags.writeable:
-            owner = a = a.copy()
-        if id(owner) in self.held:
-            owner = a = a.copy()
-        self.held[id(owner)] = owner
-        return a
-
-    def own_variable(self, g):
-        """The same for a gradient Variable of a create_graph walk (copied by a recorded op)."""
-        a = g.data
-        if id(_memory_owner(a)) in self.held or not a.flags.writeable:
-            g = ops.copy(g)
-        owner = _memory_owner(g.data)
-        self.held[id(owner)] = owner
-        return g
+def _held_by(seed):
+    """The memory held by the gradients one backward hands out, as {id: owner array}, starting
+    with the seed's (the root may keep it as its grad). One array may reach several variables
+    (`x0 + x1` hands gy to both; reshape hands out a view), and optimizer hooks change
+    gradients in place, so a gradient whose memory is held already (or read-only, as a
+    broadcast view) is copied. Each owner stays in the dict beside its id, so no id in it can
+    belong to an array that was freed."""
+    owner = _memory_owner(seed)
+    return {id(owner): owner}
 
 
-def _store(leaf_grads, taken, differentiable=False, retained=()):
+def _own(a, held):
+    """Array a, or a copy of it, in memory that no other gradient of this walk holds."""
+    owner = a.base
+    if owner is None:  # a fresh array owns its memory (and may be written)
+        owner = a
+    elif not a.flags.writeable:
+        owner = a = a.copy()
+    if id(owner) in held:
+        owner = a = a.copy()
+    held[id(owner)] = owner
+    return a
+
+
+def _own_variable(g, held):
+    """The same for a gradient Variable of a create_graph walk (copied by a recorded op)."""
+    if id(_memory_owner(g.data)) in held or not g.data.flags.writeable:
+        g = ops.copy(g)
+    owner = _memory_owner(g.data)
+    held[id(owner)] = owner
+    return g
+
+
+def _store(leaf_grads, held, differentiable=False, retained=()):
     """Add each leaf's gradient to `x.grad`, with x's shape and dtype and in memory of its own
-    (see `_Owners`). `retained`: intermediate gradients of the array walk (retain_grad)."""
+    (see `_held_by`). `retained`: intermediate gradients of the array walk (retain_grad)."""
     for o, g in retained:
-        o.grad = Variable(taken.own(_array(g)))
+        o.grad = Variable(_own(_array(g), held))
     for x, g in leaf_grads.items():
         dtype = x.data.dtype
         if dtype.kind not in 'fc':
@@ -508,14 +515,14 @@ def _store(leaf_grads, taken, differentiable=False, retained=()):
         if differentiable:
             if g.dtype != dtype:
                 g = ops.astype(g, dtype)
-            x.grad = taken.own_variable(g) if x.grad is None else x.grad + g
+            x.grad = _own_variable(g, held) if x.grad is None else x.grad + g
             continue
         if g.__class__ is not np.ndarray:
             g = _array(_data_of(g))
         if g.dtype != dtype:
             g = g.astype(dtype)
         if x.grad is None:
-            x.grad = Variable(taken.own(g))
+            x.grad = Variable(_own(g, held))
         else:
             x.grad = Variable(_array(x.grad.data + g))
 
