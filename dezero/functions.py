@@ -358,8 +358,18 @@ def _empty_like_checked(x, axis):
     return x.copy()
 
 
+def _float_logits(fname, x):
+    """Logits as a Variable of a float dtype; integer or boolean logits are a TypeError."""
+    x = as_variable(x)
+    if x.data is not None and x.dtype.kind not in 'fc':
+        raise TypeError(f'{fname}: logits x must be floats, got dtype {x.dtype} (shape '
+                        f'{x.shape}); convert them with x.astype(np.float32)')
+    return x
+
+
 def softmax(x, axis=1):
     """Softmax along `axis`, stable for any logits."""
+    x = _float_logits('softmax', x)
     try:
         return Softmax(axis)(x)
     except _AxisError:
@@ -399,6 +409,7 @@ class LogSoftmax(Function):
 
 def log_softmax(x, axis=1):
     """log(softmax(x)) along `axis`, computed without overflow or log(0)."""
+    x = _float_logits('log_softmax', x)
     try:
         return LogSoftmax(axis)(x)
     except _AxisError:
@@ -543,7 +554,7 @@ class SoftmaxCrossEntropy(Function):
 
 def softmax_cross_entropy(x, t):
     """Cross entropy of softmax(x) with integer labels t, averaged over the batch."""
-    x = as_variable(x)
+    x = _float_logits('softmax_cross_entropy', x)
     return SoftmaxCrossEntropy(_labels('softmax_cross_entropy', t,
                                        cuda.get_array_module(x.data)))(x)
 

@@ -335,3 +335,13 @@ def test_unchain_backward_cuts_every_link_below():
         made += [a, v]
     v.unchain_backward()
     assert all(m.creator is None for m in made)
+
+
+@pytest.mark.parametrize('name,call', [
+    ('softmax', lambda x: F.softmax(x)),
+    ('log_softmax', lambda x: F.log_softmax(x)),
+    ('softmax_cross_entropy', lambda x: F.softmax_cross_entropy(x, np.array([0, 1]))),
+])
+def test_integer_logits_are_refused_by_name(name, call):
+    with pytest.raises(TypeError, match=f'^{name}: logits x must be floats, got dtype int64'):
+        call(Variable(np.array([[1, 2, 3], [4, 5, 6]])))
