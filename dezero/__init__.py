@@ -10,7 +10,7 @@ from dezero import ops  # noqa: F401  (the operations behind Variable's operator
 from dezero import cuda, utils, functions  # noqa: F401
 from dezero.layers import Layer  # noqa: F401
 from dezero.models import Model  # noqa: F401
-from dezero import layers, models, optimizers, transforms, datasets, dataloaders  # noqa: F401
+from dezero import layers, models, optimizers, transforms, datasets, dataloaders, func  # noqa: F401
 from dezero.datasets import Dataset  # noqa: F401
 from dezero.dataloaders import DataLoader, SeqDataLoader  # noqa: F401
 
