@@ -1,27 +1,32 @@
-"""Seed 004: the delta rule, one sigmoid neuron learning a 4-sample truth table.
+"""The delta rule: one sigmoid neuron learning a 4-row truth table, by hand and with autograd.
 
+It reproduces a lecture notebook on the simple principle of learning ("DL from scratch").
 The neuron is y = sigmoid(W x) with W of shape (1, 3); the inputs are the rows of
 X = [[0,0,1], [0,1,1], [1,0,1], [1,1,1]] (the last column acts as a bias) and the targets are
-D = [0, 0, 1, 1] (the first input column). W starts uniform in [-1, 1). Each epoch visits the
-four samples in order and updates after each one (stochastic gradient descent), alpha = 0.9,
-for 10,000 epochs.
+D = [0, 0, 1, 1] (the first input column). W starts uniform in [-1, 1), drawn after `--seed`.
+Each epoch visits the four rows in order and updates after each one (stochastic gradient
+descent), alpha = 0.9, for 10,000 epochs.
 
-The rule is implemented twice:
-- by hand in NumPy, as the seed writes it: delta = y (1 - y) (d - y), then W += alpha delta x;
-- with dezero autograd: loss = 0.5 (d - y)^2, `loss.backward()`, W -= alpha dL/dW. Since
+The rule is implemented twice, from the same starting W:
+- by hand in NumPy, as the notebook writes it: delta = y (1 - y) (d - y), W += alpha delta x;
+- with dezero's autograd: loss = 0.5 (d - y)^2, `loss.backward()`, W -= alpha dL/dW. Since
   dL/dW = -(d - y) y (1 - y) x = -delta x, this is the same update.
-Both start from the same W; the script prints W every 1000 epochs side by side, the largest
-difference between the two weight trajectories, and the trained outputs: below 0.02 for the two
-0 targets and above 0.98 for the two 1 targets.
 
-The seed note's random starting W is unknown, but it printed W after every epoch, and each row
-fixes the ones after it. `--start note` begins from its first row, [[0.92709098 -0.25823307
--0.40401388]], as epoch 1: with `--every 1` the next 24 rows are the note's to within its 8
-printed digits, and after 10,000 epochs the outputs are the note's, [0.01019741 0.00829294
-0.99324297 0.99168827].
+What it prints: the starting W (for a random start, with its four outputs); a header and one
+row every `--every` epochs and at the last epoch, with the epoch and W from each version side
+by side ('-' in the dezero column after `--dezero-epochs`); the largest difference between the
+two weight trajectories (rounding only, 1e-14 or less); the targets; and the trained outputs of
+each version. With the defaults the outputs are [0.0102 0.0083 0.9932 0.9917]: below 0.02 for
+the two 0 targets and above 0.98 for the two 1 targets.
 
-    python examples/delta_rule.py [--epochs 10000] [--dezero-epochs N] [--start random|note]
-                                  [--seed 0] [--every 1000]
+The notebook's random starting W is unknown, but it printed W after every epoch, and each row
+fixes the ones after it. `--start original` begins from its first row, [[0.92709098 -0.25823307
+-0.40401388]], counted as epoch 1 and printed first: with `--every 1` the next 24 rows are the
+notebook's to within its 8 printed digits, and after 10,000 epochs the outputs are the
+notebook's, [0.01019741 0.00829294 0.99324297 0.99168827].
+
+    python examples/delta_rule.py [--epochs 10000] [--dezero-epochs N]
+                                  [--start random|original] [--seed 0] [--every 1000]
 """
 import argparse
 
@@ -36,17 +41,17 @@ X = np.array([[0, 0, 1],
               [1, 1, 1]], dtype=np.float64)
 D = np.array([[0], [0], [1], [1]], dtype=np.float64)
 ALPHA = 0.9
-# W after the first epoch, as the seed note printed it (its starting W was random and unknown)
-NOTE_EPOCH_1 = np.array([[0.92709098, -0.25823307, -0.40401388]])
+# W after the first epoch, as the original notebook printed it (its random starting W is unknown)
+ORIGINAL_EPOCH_1 = np.array([[0.92709098, -0.25823307, -0.40401388]])
 
 
 def sigmoid(x):
-    """The seed's logistic function on arrays."""
+    """The logistic function on arrays, as the notebook writes it."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
 def delta_sgd_numpy(W, alpha=ALPHA):
-    """One epoch of the seed's hand-written delta rule; returns the new W."""
+    """One epoch of the hand-written delta rule; returns the new W."""
     for k in range(len(X)):
         x = X[k, :].T
         d = D[k]
@@ -80,9 +85,12 @@ def main(argv=None):
                         help='epochs of the NumPy version (default 10000)')
     parser.add_argument('--dezero-epochs', type=int, default=None,
                         help='epochs of the dezero version (default: the same as --epochs)')
-    parser.add_argument('--start', choices=('random', 'note'), default='random',
-                        help='random: W uniform in [-1, 1) after --seed; note: the seed note\'s '
-                             'W after epoch 1, counted as epoch 1 (default random)')
+    # 'note' is kept as an older spelling of 'original'
+    parser.add_argument('--start', choices=('random', 'original', 'note'), default='random',
+                        metavar='{random,original}',
+                        help='random: W uniform in [-1, 1) after --seed; original: the W that '
+                             'the original notebook printed after its first epoch, counted as '
+                             'epoch 1 (default random)')
     parser.add_argument('--seed', type=int, default=0, help='NumPy seed for the initial W')
     parser.add_argument('--every', type=int, default=1000, help='print W every this many epochs')
     args = parser.parse_args(argv)
@@ -91,9 +99,9 @@ def main(argv=None):
         parser.error(f'need --epochs >= 1, --every >= 1 and 0 <= --dezero-epochs <= --epochs; '
                      f'got {args.epochs}, {args.every}, {dz_epochs}')
 
-    if args.start == 'note':
-        W0, done = NOTE_EPOCH_1.copy(), 1
-        print(f'W after epoch 1 as the seed note printed it {W0.ravel()}')
+    if args.start in ('original', 'note'):
+        W0, done = ORIGINAL_EPOCH_1.copy(), 1
+        print(f'W after epoch 1 as the original notebook printed it {W0.ravel()}')
     else:
         np.random.seed(args.seed)
         W0, done = 2 * np.random.random((1, 3)) - 1, 0

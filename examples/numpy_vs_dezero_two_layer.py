@@ -1,11 +1,18 @@
-"""Seed 000: a two-layer ReLU network trained twice, by hand in NumPy and with dezero.
+"""A two-layer ReLU network trained twice, by hand in NumPy and with dezero's autograd.
 
-The seed note fits a 1000-100-10 network to random data (N=64) with plain gradient descent,
-lr 1e-6, 500 iterations, loss = sum of squared errors, and writes the backward pass by hand.
-This script runs that exact NumPy loop, then the same network in dezero starting from copies of
-the same initial weights, where `loss.backward()` replaces the hand-written backward. The two
-loss sequences are printed side by side and agree to 1e-9 relative at every iteration: autograd
-computes the same gradients as the manual chain rule.
+It reproduces the NumPy warm-up of PyTorch's "Learning PyTorch with Examples" tutorial, as an
+original notebook ran it: a 1000-100-10 network fit to random data (N=64) by plain gradient
+descent, lr 1e-6, 500 iterations, loss = sum of squared errors, with the backward pass written
+by hand. This script runs that exact NumPy loop, then the same network in dezero from copies of
+the same initial weights, where `loss.backward()` replaces the hand-written backward.
+
+What it prints: a header, then one row every `--every` iterations and at the last one, with the
+iteration, the NumPy loss, the dezero loss and their relative difference; then the largest
+relative difference over all iterations. With the defaults the loss falls from about 2.6e7 at
+iteration 0 to about 7e-5 at iteration 499, and the two columns agree to 1e-9 relative or better
+at every iteration (0.000e+00 on a typical machine): autograd computes the same gradients as the
+hand-written chain rule. (The notebook's data were unseeded, so its own losses, from 3.6e7 down,
+cannot be repeated; `--seed` picks the random data here.)
 
     python examples/numpy_vs_dezero_two_layer.py [--iters 500] [--seed 0] [--every 25]
 """
@@ -21,7 +28,7 @@ LEARNING_RATE = 1e-6
 
 
 def make_problem(seed=0):
-    """Random inputs, targets and initial weights, drawn in the seed's order."""
+    """Random inputs, targets and initial weights, drawn in the original's order."""
     np.random.seed(seed)
     x = np.random.randn(N, D_IN)
     y = np.random.randn(N, D_OUT)
@@ -31,7 +38,8 @@ def make_problem(seed=0):
 
 
 def train_numpy(x, y, w1, w2, iters=500, lr=LEARNING_RATE):
-    """The seed's loop: forward, sum of squared errors, hand-written backward; returns losses."""
+    """The original loop: forward, sum of squared errors, hand-written backward; returns
+    the losses."""
     w1, w2 = w1.copy(), w2.copy()
     losses = []
     for _ in range(iters):

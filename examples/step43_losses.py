@@ -1,17 +1,21 @@
-"""Seed 002: DeZero step 43, a 1-10-1 sigmoid network fit to a noisy sine.
+"""Step 43 of "Deep Learning from Scratch 3": a 1-10-1 sigmoid network fit to a noisy sine.
 
 With np.random.seed(0): x = rand(100, 1), y = sin(2 pi x) + rand(100, 1); weights
 W1 = 0.01 * randn(1, 10), W2 = 0.01 * randn(10, 1), zero biases; predict is
 linear -> sigmoid -> linear; loss F.mean_squared_error; plain gradient descent with lr 0.2 for
-10,000 iterations. The loss is printed as a Variable every 1000 iterations, as the book prints
-it: the first line is `variable(0.8473695850105871)` and the last `variable(0.07722132399559317)`.
-The last printed line is iteration 9000. The fitted curve is saved as a PNG whose path is printed.
+10,000 iterations.
 
-The seed note's notebook printed other losses, from 0.8561756639400779 down to 0.0774167592137966.
-Its data are the seeded ones, but its weights are not the first drawn after them: its generator
-had made 200 normal draws in between, which is what ten earlier runs of the weight cell take (20
-draws each). `--weight-draws 10` draws the weights ten times first and prints the note's ten
-losses, to within the last digit or two (those depend on the BLAS library's summation order).
+What it prints: the loss at iteration 0 and every 1000 iterations after it, as a Variable the
+way the book prints it (ten lines by default, iterations 0 to 9000, from
+`variable(0.8473695850105871)` down to `variable(0.07722132399559317)`); then the path of the
+PNG file it saves, the data with the fitted curve.
+
+It also reproduces a blog post that worked through this step in a notebook. The post's losses
+differ, from 0.8561756639400779 down to 0.0774167592137966: its data are the seeded ones, but
+its weights are not the first drawn after them. Its generator had made 200 normal draws in
+between, which is what ten earlier runs of the weight cell take (20 draws each).
+`--weight-draws 10` draws the weights ten times first and prints the post's ten losses, to
+within the last digit or two (those depend on the BLAS library's summation order).
 
     python examples/step43_losses.py [--iters 10000] [--weight-draws N] [--out DIR]
 """
@@ -30,7 +34,8 @@ def main(argv=None):
     parser.add_argument('--iters', type=int, default=10000, help='iterations (default 10000)')
     parser.add_argument('--weight-draws', type=int, default=0,
                         help='draw the initial weights this many times before the ones that '
-                             'train (default 0, as the book; 10 gives the seed note losses)')
+                             'train (default 0, as the book; 10 gives the losses of the '
+                             'original blog post)')
     parser.add_argument('--out', default='.', help='directory for the figure (default: .)')
     args = parser.parse_args(argv)
     if args.iters < 1:

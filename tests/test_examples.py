@@ -1,4 +1,5 @@
-"""The seed experiments in examples/ run and give the numbers that issue 3 asks of them.
+"""The experiments in examples/ run and give the numbers that issue 3 asks of them: where a
+script reproduces a published run (a notebook, a blog post), the numbers that run printed.
 
 Each script is loaded from its path and its `main(argv)` called with full settings (they are
 small); figures go to pytest's tmp_path. One script also runs as a subprocess, to cover the
@@ -7,6 +8,7 @@ small); figures go to pytest's tmp_path. One script also runs as a subprocess, t
 import importlib.util
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -34,25 +36,51 @@ def assert_png(path, directory):
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
+# words from the project's internal notes that mean nothing to a user of the scripts
+JARGON = (r'\bseeds? 00', r'\bseed notes?\b', r'\bthe notes?\b', r"\bnote's", r"\bseed's",
+          r'\bthe seeds?\b')
+FIRST_LINES = {
+    'delta_rule': 'The delta rule: one sigmoid neuron learning a 4-row truth table',
+    'numpy_vs_dezero_two_layer': 'A two-layer ReLU network trained twice',
+    'spiral_two_layer_net': 'A layer-by-layer TwoLayerNet classifying the three-arm spiral',
+    'step43_losses': 'Step 43 of "Deep Learning from Scratch 3"',
+}
+
+
 def test_all_examples_have_docstring_and_main():
-    # mnist1d_models.py (issue 19) is no seed experiment; tests/test_mnist1d.py runs it
+    # mnist1d_models.py (issue 19) reproduces no published run; tests/test_mnist1d.py runs it
     names = sorted(p.stem for p in EXAMPLES.glob('*.py') if p.stem != 'mnist1d_models')
-    assert names == ['delta_rule', 'numpy_vs_dezero_two_layer', 'spiral_two_layer_net',
-                     'step43_losses']
+    assert names == sorted(FIRST_LINES)
     for name in names:
         module = load(name)
-        assert module.__doc__.startswith(('Seed 00', 'Seeds 00'))
+        assert module.__doc__.startswith(FIRST_LINES[name])
+        assert 'What it prints:' in module.__doc__
         assert callable(module.main)
 
 
-# --- seed 000 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize('name', sorted(FIRST_LINES))
+def test_examples_speak_plain_words(name, capsys):
+    # the docstring, comments and --help say which experiment it is, not which internal note
+    text = (EXAMPLES / f'{name}.py').read_text(encoding='utf-8').lower()
+    with pytest.raises(SystemExit):
+        load(name).main(['--help'])
+    help_text = capsys.readouterr().out.lower()
+    assert help_text.startswith('usage:')
+    for pattern in JARGON:
+        assert not re.search(pattern, text), (name, pattern)
+        assert not re.search(pattern, help_text), (name, pattern)
+    # the older spellings --as-note and --start note still work but --help does not show them
+    assert not re.search(r'\bnote\b', help_text), name
+
+
+# --- two-layer network, NumPy vs dezero -------------------------------------------------------
 def test_numpy_and_dezero_two_layer_losses_agree(capsys):
     result = load('numpy_vs_dezero_two_layer').main(['--every', '100'])
     np_losses, dz_losses = result['numpy_losses'], result['dezero_losses']
     assert len(np_losses) == len(dz_losses) == 500
     np.testing.assert_allclose(dz_losses, np_losses, rtol=1e-9, atol=0)
     assert result['max_rel_diff'] < 1e-9
-    assert np_losses[-1] < 1e-3 * np_losses[0]  # it trained, as in the seed (3.6e7 -> 1e-3)
+    assert np_losses[-1] < 1e-3 * np_losses[0]  # it trained, as the original did (3.6e7 -> 1e-3)
     out = capsys.readouterr().out
     assert 'max relative difference over 500 iterations' in out
     assert len([line for line in out.splitlines() if line[:5].strip().isdigit()]) == 6
@@ -67,7 +95,7 @@ def test_two_layer_dezero_gradients_equal_hand_written_ones():
     np.testing.assert_allclose(dz_losses, np_losses, rtol=1e-12)
 
 
-# --- seeds 001 and 003 ------------------------------------------------------------------------
+# --- spiral TwoLayerNet -----------------------------------------------------------------------
 def test_spiral_two_layer_net_learns(tmp_path, capsys):
     result = load('spiral_two_layer_net').main(['--out', str(tmp_path)])
     losses = result['epoch_losses']
@@ -82,24 +110,28 @@ def test_spiral_two_layer_net_learns(tmp_path, capsys):
     assert all(str(p) in out for p in result['figures'])
 
 
-# the seed note's printed losses: its first run's epoch means (epochs 1-42), and its second
-# run's Trainer prints at epochs 1-25 and 243-265 (its output was cut off in between)
-SEED_001_EPOCHS = ('1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.11 1.11 1.10 1.11 '
-                   '1.11 1.10 1.10 1.11 1.11 1.11 1.10 1.10 1.10 1.10 1.09 1.08 1.08 1.08 1.06 '
-                   '1.06 1.03 1.00 0.96 0.94 0.92 0.91 0.90 0.89 0.90 0.90 0.89').split()
-SEED_001_TRAINER_1_25 = ('1.10 1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.10 1.11 '
-                         '1.10 1.11 1.11 1.10 1.10 1.11 1.11 1.11 1.10 1.10 1.10').split()
-SEED_001_TRAINER_243_265 = ('0.49 0.45 0.44 0.46 0.47 0.47 0.45 0.46 0.51 0.51 0.46 0.46 0.51 '
-                            '0.44 0.48 0.44 0.45 0.48 0.45 0.47 0.48 0.43 0.48').split()
+# the original notebook's printed losses: its first run's epoch means (epochs 1-42), and its
+# second run's Trainer prints at epochs 1-25 and 243-265 (its output was cut off in between)
+ORIGINAL_SPIRAL_EPOCHS = (
+    '1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.11 1.11 1.10 1.11 1.11 1.10 '
+    '1.10 1.11 1.11 1.11 1.10 1.10 1.10 1.10 1.09 1.08 1.08 1.08 1.06 1.06 1.03 1.00 0.96 '
+    '0.94 0.92 0.91 0.90 0.89 0.90 0.90 0.89').split()
+ORIGINAL_SPIRAL_TRAINER_1_25 = (
+    '1.10 1.10 1.11 1.10 1.10 1.10 1.11 1.11 1.10 1.11 1.11 1.11 1.10 1.11 1.10 1.11 1.11 '
+    '1.10 1.10 1.11 1.11 1.11 1.10 1.10 1.10').split()
+ORIGINAL_SPIRAL_TRAINER_243_265 = (
+    '0.49 0.45 0.44 0.46 0.47 0.47 0.45 0.46 0.51 0.51 0.46 0.46 0.51 0.44 0.48 0.44 0.45 '
+    '0.48 0.45 0.47 0.48 0.43 0.48').split()
 
 
-def test_spiral_as_the_note_prints_the_notes_losses(tmp_path, capsys):
-    result = load('spiral_two_layer_net').main(['--as-note', '--trainer-windows',
+@pytest.mark.parametrize('flag', ['--as-original', '--as-note'])  # --as-note: older spelling
+def test_spiral_as_original_prints_the_original_notebooks_losses(tmp_path, capsys, flag):
+    result = load('spiral_two_layer_net').main([flag, '--trainer-windows',
                                                 '--out', str(tmp_path)])
-    assert [f'{v:.2f}' for v in result['epoch_losses'][:42]] == SEED_001_EPOCHS
+    assert [f'{v:.2f}' for v in result['epoch_losses'][:42]] == ORIGINAL_SPIRAL_EPOCHS
     trainer = [f'{v:.2f}' for v in result['trainer_losses']]
-    assert trainer[:25] == SEED_001_TRAINER_1_25
-    assert trainer[242:265] == SEED_001_TRAINER_243_265
+    assert trainer[:25] == ORIGINAL_SPIRAL_TRAINER_1_25
+    assert trainer[242:265] == ORIGINAL_SPIRAL_TRAINER_243_265
     out = capsys.readouterr().out
     assert '| epoch 42 | iter 10 / 10 | loss 0.89' in out
     assert '| Trainer | epoch 243 | iter 1 / 10 | loss 0.49' in out
@@ -118,7 +150,7 @@ def test_spiral_net_registers_layer_parameters_in_order():
     assert [p.shape for p in model.params()] == [(2, 10), (10,), (10, 3), (3,)]
 
 
-# --- seed 002 ---------------------------------------------------------------------------------
+# --- step 43 of the book ----------------------------------------------------------------------
 def test_step43_prints_the_book_losses(tmp_path, capsys):
     result = load('step43_losses').main(['--out', str(tmp_path)])
     printed = result['printed_losses']
@@ -131,17 +163,18 @@ def test_step43_prints_the_book_losses(tmp_path, capsys):
     assert_png(result['figure'], tmp_path)
 
 
-# the ten losses the seed note printed: its notebook's generator had drawn the weights ten times
-SEED_002_PRINTED = [0.8561756639400779, 0.2521551854421045, 0.2489420133902076,
+# the ten losses the original blog post printed: its generator had drawn the weights ten times
+ORIGINAL_STEP43_PRINTED = [0.8561756639400779, 0.2521551854421045, 0.2489420133902076,
                     0.24035819448025872, 0.21732506692039028, 0.17844212478459937,
                     0.1091334726886173, 0.07966760543620623, 0.07773958613812558,
                     0.0774167592137966]
 
 
-def test_step43_with_ten_weight_draws_prints_the_seed_notes_losses(tmp_path):
+def test_step43_with_ten_weight_draws_prints_the_blog_posts_losses(tmp_path):
     result = load('step43_losses').main(['--weight-draws', '10', '--out', str(tmp_path)])
-    # the note's machine summed in another BLAS order: the last digit or two may differ
-    np.testing.assert_allclose(result['printed_losses'], SEED_002_PRINTED, rtol=1e-12, atol=0)
+    # the post's machine summed in another BLAS order: the last digit or two may differ
+    np.testing.assert_allclose(result['printed_losses'], ORIGINAL_STEP43_PRINTED, rtol=1e-12,
+                               atol=0)
 
 
 def test_step43_rejects_negative_weight_draws():
@@ -149,21 +182,23 @@ def test_step43_rejects_negative_weight_draws():
         load('step43_losses').main(['--weight-draws', '-1'])
 
 
-# --- seed 004 ---------------------------------------------------------------------------------
-# W after epochs 2-25 as the seed note printed it (8 digits), and its outputs after 10,000
-SEED_004_ROWS = [[1.11403373, -0.22288667, -0.36656804], [1.2711255, -0.20703293, -0.36620146],
-                 [1.40736076, -0.20263331, -0.38780409], [1.52886915, -0.20444681, -0.4215904],
-                 [1.63949363, -0.20937553, -0.4617093], [1.74165649, -0.21565295, -0.50473202],
-                 [1.83693847, -0.22229767, -0.54866503], [1.92641923, -0.2287841, -0.59236184],
-                 [2.01087316, -0.23484879, -0.6351776], [2.09088267, -0.24037719, -0.67676553],
-                 [2.16690496, -0.24533759, -0.71695599], [2.23931217, -0.24974276, -0.75568436],
-                 [2.30841621, -0.25362774, -0.79294756], [2.37448444, -0.25703731, -0.8287779],
-                 [2.43775003, -0.26001887, -0.86322718], [2.49841894, -0.26261868, -0.89635707],
-                 [2.5566749, -0.26487997, -0.92823337], [2.61268297, -0.26684213, -0.95892247],
-                 [2.66659231, -0.26854049, -0.98848937], [2.71853832, -0.2700064, -1.01699651],
-                 [2.76864434, -0.27126756, -1.04450322], [2.81702309, -0.2723483, -1.07106541],
-                 [2.86377782, -0.27327, -1.09673553], [2.90900337, -0.27405138, -1.12156266]]
-SEED_004_OUTPUTS = [0.01019741, 0.00829294, 0.99324297, 0.99168827]
+# --- the delta rule ---------------------------------------------------------------------------
+# W after epochs 2-25 as the original notebook printed it (8 digits), and its outputs after
+# 10,000 epochs
+ORIGINAL_DELTA_ROWS = [
+    [1.11403373, -0.22288667, -0.36656804], [1.2711255, -0.20703293, -0.36620146],
+    [1.40736076, -0.20263331, -0.38780409], [1.52886915, -0.20444681, -0.4215904],
+    [1.63949363, -0.20937553, -0.4617093], [1.74165649, -0.21565295, -0.50473202],
+    [1.83693847, -0.22229767, -0.54866503], [1.92641923, -0.2287841, -0.59236184],
+    [2.01087316, -0.23484879, -0.6351776], [2.09088267, -0.24037719, -0.67676553],
+    [2.16690496, -0.24533759, -0.71695599], [2.23931217, -0.24974276, -0.75568436],
+    [2.30841621, -0.25362774, -0.79294756], [2.37448444, -0.25703731, -0.8287779],
+    [2.43775003, -0.26001887, -0.86322718], [2.49841894, -0.26261868, -0.89635707],
+    [2.5566749, -0.26487997, -0.92823337], [2.61268297, -0.26684213, -0.95892247],
+    [2.66659231, -0.26854049, -0.98848937], [2.71853832, -0.2700064, -1.01699651],
+    [2.76864434, -0.27126756, -1.04450322], [2.81702309, -0.2723483, -1.07106541],
+    [2.86377782, -0.27327, -1.09673553], [2.90900337, -0.27405138, -1.12156266]]
+ORIGINAL_DELTA_OUTPUTS = [0.01019741, 0.00829294, 0.99324297, 0.99168827]
 
 
 def test_delta_rule_numpy_and_dezero_agree_and_learn(capsys):
@@ -178,21 +213,24 @@ def test_delta_rule_numpy_and_dezero_agree_and_learn(capsys):
     assert 'outputs (dezero)' in capsys.readouterr().out
 
 
-def test_delta_rule_from_the_notes_first_row_prints_its_next_24_rows():
-    result = load('delta_rule').main(['--start', 'note', '--epochs', '25', '--every', '1'])
+@pytest.mark.parametrize('start', ['original', 'note'])  # 'note': the older spelling
+def test_delta_rule_from_the_originals_first_row_prints_its_next_24_rows(start, capsys):
+    result = load('delta_rule').main(['--start', start, '--epochs', '25', '--every', '1'])
+    out = capsys.readouterr().out
+    assert out.startswith('W after epoch 1 as the original notebook printed it')
     epochs = [epoch for epoch, _, _ in result['rows']]
     assert epochs == list(range(2, 26))
     # the start is rounded to 8 digits, and so is every row it is compared with
     for _, W_np, W_dz in result['rows']:
         np.testing.assert_allclose(W_dz, W_np, rtol=0, atol=1e-14)
-    np.testing.assert_allclose([W_dz.ravel() for _, _, W_dz in result['rows']], SEED_004_ROWS,
+    np.testing.assert_allclose([W_dz.ravel() for _, _, W_dz in result['rows']], ORIGINAL_DELTA_ROWS,
                                rtol=0, atol=1e-8)
 
 
-def test_delta_rule_from_the_notes_first_row_ends_at_its_outputs():
-    result = load('delta_rule').main(['--start', 'note'])
+def test_delta_rule_from_the_originals_first_row_ends_at_its_outputs():
+    result = load('delta_rule').main(['--start', 'original'])
     assert result['dezero_epochs'] == 10000 and result['max_weight_diff'] < 1e-9
-    np.testing.assert_allclose(result['outputs_dezero'], SEED_004_OUTPUTS, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(result['outputs_dezero'], ORIGINAL_DELTA_OUTPUTS, rtol=0, atol=1e-8)
 
 
 def test_delta_rule_autograd_gradient_is_minus_delta_x():
