@@ -195,8 +195,13 @@ class _WithConstant(Function):
             x = x[()]  # scalar arithmetic is several times faster, with the same result
         try:
             return self.op(x, self.c)
-        except ValueError:
-            raise _bcast_error(self.name, x, self.c) from None
+        except ValueError as e:
+            try:
+                np.broadcast_shapes(np.shape(x), np.shape(self.c))
+            except ValueError:
+                raise _bcast_error(self.name, x, self.c) from None
+            raise ValueError(f'{self.name}: {e} (x of dtype {x.dtype}, constant {self.c!r})') \
+                from None
 
     def fit(self, g):
         return _sum_to(g, self.x_shape)
@@ -298,13 +303,6 @@ def _exponent_below(c):
 class Pow(_WithConstant):
     """y = x ** c;  dy/dx = c * x**(c-1) (0 where c is 0, even at x = 0)."""
     name = 'pow'
-
-    def forward(self, x):
-        try:
-            return super().forward(x)
-        except ValueError as e:  # NumPy: integers to negative integer powers
-            raise ValueError(f'pow: {e} (x has dtype {x.dtype}); make x float, '
-                             f'x.astype(np.float64)') from None
 
     @staticmethod
     def op(x, c):

@@ -345,3 +345,9 @@ def test_unchain_backward_cuts_every_link_below():
 def test_integer_logits_are_refused_by_name(name, call):
     with pytest.raises(TypeError, match=f'^{name}: logits x must be floats, got dtype int64'):
         call(Variable(np.array([[1, 2, 3], [4, 5, 6]])))
+
+
+def test_integer_to_a_negative_power_names_pow_and_the_dtype():
+    with pytest.raises(ValueError, match=r'^pow: Integers to negative integer powers are not '
+                                         r'allowed.*dtype int64'):
+        Variable(np.array([1, 2])) ** -1
