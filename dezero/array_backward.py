@@ -30,14 +30,17 @@ def backprop(y, seed, retain_grad, rules):
     grads = {y: seed}  # gradients waiting for their variable's creator to run
     retained = []
     heap, queued = [], set()  # heap: (-call time, function), the most recent call on top
+    # local names for what the loop calls per step: a wide graph runs it once per function
+    pop, get, enqueue = grads.pop, grads.get, queued.add
+    push, pushpop, next_on_heap = heapq.heappush, heapq.heappushpop, heapq.heappop
     f = y.creator
     rules.call_time(f)
-    queued.add(f)
+    enqueue(f)
     while f is not None:
         gys = []
         for ref in f.outputs:
             o = ref()
-            g = None if o is None else grads.pop(o, None)
+            g = None if o is None else pop(o, None)
             if g is None:  # an output nothing used: a zero gradient
                 g = rules.zeros_for(f, len(gys), _same)
             elif o is not y:
@@ -54,13 +57,14 @@ def backprop(y, seed, retain_grad, rules):
                 gxs = (gxs,)
         else:  # checks the number and shapes of the gradients, as the reference walk does
             gxs = rules.run_backward(f, gys)
+        called_at = f._called_at
         nxt = None  # the newest function this step made ready (it skips the heap if it can)
         for x, g in zip(inputs, gxs):
             if g is None:
                 continue
-            if x._modified_at > f._called_at:
+            if x._modified_at > called_at:
                 rules.check_input_grad(f, inputs.index(x), x, g)
-            prev = grads.get(x)
+            prev = get(x)
             if prev is not None:
                 grads[x] = prev + g
                 continue
@@ -68,20 +72,20 @@ def backprop(y, seed, retain_grad, rules):
             c = x.creator
             if c is None or c in queued:
                 continue
-            queued.add(c)
+            enqueue(c)
             if c._called_at is None:
                 rules.call_time(c)  # raises: linked by hand
             if nxt is None:
                 nxt = c
             elif c._called_at > nxt._called_at:
-                heapq.heappush(heap, (-nxt._called_at, nxt))
+                push(heap, (-nxt._called_at, nxt))
                 nxt = c
             else:
-                heapq.heappush(heap, (-c._called_at, c))
+                push(heap, (-c._called_at, c))
         if nxt is not None:  # nxt goes next unless a function waiting is more recent
-            f = heapq.heappushpop(heap, (-nxt._called_at, nxt))[1] if heap else nxt
+            f = pushpop(heap, (-nxt._called_at, nxt))[1] if heap else nxt
         else:
-            f = heapq.heappop(heap)[1] if heap else None
+            f = next_on_heap(heap)[1] if heap else None
     return grads, retained
 
 
