@@ -4,10 +4,13 @@ The cache is `~/.dezero`, or the directory named by the environment variable `DE
 (read at each call). A download goes to a temporary file in the cache directory and is renamed
 to its final name only once complete, so an interrupted or failed download never leaves a
 partial file where a later call would take it for the real one. To work offline, place the file
-at the path that the error message names.
+at the path that the error message names. On a terminal, with tqdm installed, a bar shows the
+download's progress; elsewhere nothing is printed.
 """
 import os
 import sys
+
+from dezero.progress import progress
 
 cache_dir = os.path.join(os.path.expanduser('~'), '.dezero')
 _CHUNK = 1 << 16
@@ -33,50 +36,22 @@ def _file_name_from_url(url):
     return unquote(urlparse(url).path.rsplit('/', 1)[-1])
 
 
-def _size(n):
-    for unit in ('B', 'KB', 'MB'):
-        if n < 1000:
-            return f'{n:.0f} {unit}' if unit == 'B' else f'{n:.1f} {unit}'
-        n /= 1000
-    return f'{n:.1f} GB'
-
-
-class _Progress:
-    """One stderr line, rewritten with '\\r', showing how much of a download has arrived."""
-
-    def __init__(self, name, total):
-        self.name = name
-        self.total = total
-        self.shown = None
-
-    def update(self, done, final=False):
-        if self.total:
-            text = f'{min(100, done * 100 // self.total):3d}% ({_size(done)} of {_size(self.total)})'
-        else:
-            text = _size(done)
-        # redraw only when the text changes: one write per chunk would flood slow terminals
-        if text != self.shown or final:
-            self.shown = text
-            sys.stderr.write(f'\r  {self.name}: {text}' + ('\n' if final else ''))
-            sys.stderr.flush()
-
-
 def _fetch(url, tmp_path, name, timeout):
     import urllib.request
     with urllib.request.urlopen(url, timeout=timeout) as response:
         length = response.headers.get('Content-Length')
         total = int(length) if length and length.isdigit() else None
-        progress = _Progress(name, total)
         done = 0
-        with open(tmp_path, 'wb') as f:
+        # tqdm's bar on a terminal, nothing otherwise (see dezero.progress)
+        with progress(total=total, desc=name, unit='B', unit_scale=True,
+                      unit_divisor=1000) as bar, open(tmp_path, 'wb') as f:
             while True:
                 chunk = response.read(_CHUNK)
                 if not chunk:
                     break
                 f.write(chunk)
                 done += len(chunk)
-                progress.update(done)
-        progress.update(done, final=True)
+                bar.update(len(chunk))
     if total is not None and done != total:
         raise OSError(f'the connection closed after {done} of {total} bytes')
 

@@ -7,7 +7,8 @@
 running statistics), walks the graph that pass recorded back from the output(s), and writes one
 ONNX node (or a few) per dezero function, with the parameters as initializers named by their
 attribute paths (`l0.W`). Shapes are those of the example: export with the batch size you will
-serve. Recurrent layers appear unrolled over the steps the forward took. A function with no ONNX
+serve. Recurrent layers appear unrolled over the steps the forward took. The example runs on
+the CPU: export a model on a GPU after `model.to_cpu()`. A function with no ONNX
 counterpart (a loss, im2col, a user-defined Function) is refused with an error naming it.
 
 Needs the optional packages `onnx` (and `onnxruntime` to run the file):
@@ -18,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from dezero import cuda
 from dezero._atomic import replacing
 from dezero._trace import trace
 
@@ -113,9 +115,9 @@ class _Builder:
                 pname, p = self.tr.params[key]
                 name = pname
                 self.inits.append(self.onnx.numpy_helper.from_array(
-                    _c_order(np.asarray(p.data)), name))
+                    _c_order(cuda.as_numpy(p.data)), name))
             elif v.creator is None:
-                name = self.const(np.asarray(v.data))
+                name = self.const(cuda.as_numpy(v.data))
             else:  # cannot happen for a graph walked back from its outputs
                 raise RuntimeError(f'dezero.onnx.export: variable of shape {v.shape} is used '
                                    f'before the function {type(v.creator).__name__} made it')

@@ -233,6 +233,13 @@ def main(argv=None):
             runs = [run(name, seed, data, args.steps) for seed in args.seeds]
             results[(fw, name)] = runs
             print(_row(name, PAPER[name], runs), flush=True)
+    if len(frameworks) == 2:
+        print('\ndezero - torch (mean accuracy, points) and dezero / torch (seconds per run):')
+        for name in args.models:
+            d, t = results[('dezero', name)], results[('torch', name)]
+            gap = np.mean([a for a, _ in d]) - np.mean([a for a, _ in t])
+            ratio = np.mean([s for _, s in d]) / np.mean([s for _, s in t])
+            print(f'{name:<9} {gap:+5.1f}  {ratio:5.2f}x')
     return results
 
 

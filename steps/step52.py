@@ -10,6 +10,9 @@ Where it simplifies: the book trains on MNIST here; to need no download, this st
 same MNIST-shaped network (784 -> 1000 ReLU -> 10, batch 100) on a synthetic data set of 10
 noisy prototype images (6,000 examples), and prints the time per epoch on the device it used.
 With DEZERO_STEPS_QUICK=1 it trains one epoch instead of three.
+
+On a terminal, with tqdm installed (`pip install tqdm`), a bar shows the progress of each
+epoch (`dezero.progress.progress`); in a log or a pipe nothing is added to the output.
 """
 import os
 import time
@@ -20,6 +23,7 @@ import dezero
 import dezero.functions as F
 from dezero import DataLoader, optimizers
 from dezero.models import MLP
+from dezero.progress import progress
 
 
 class NoisyPrototypes(dezero.datasets.Dataset):
@@ -57,7 +61,8 @@ def main():
     for epoch in range(max_epoch):
         start = time.perf_counter()
         sum_loss = 0.0
-        for x, t in train_loader:
+        # a bar on a terminal (with tqdm installed), nothing in a log or a pipe
+        for x, t in progress(train_loader, desc=f'epoch {epoch + 1}', leave=False):
             y = model(x)
             loss = F.softmax_cross_entropy(y, t)
             model.cleargrads()

@@ -18,6 +18,9 @@ product run in float64, about 1.5x slower here). The printed loss is the epoch's
 error per time step. The whole run takes a few seconds on two CPU cores; with
 DEZERO_STEPS_QUICK=1 it trains 10 epochs (for automated tests). The prediction is saved to
 step60.png.
+
+On a terminal, with tqdm installed (`pip install tqdm`), a bar shows the progress of each
+epoch (`dezero.progress.progress`); in a log or a pipe nothing is added to the output.
 """
 import os
 import time
@@ -31,6 +34,7 @@ import dezero  # noqa: E402
 import dezero.functions as F  # noqa: E402
 import dezero.layers as L  # noqa: E402
 from dezero import Model, SeqDataLoader, optimizers  # noqa: E402
+from dezero.progress import progress  # noqa: E402
 
 
 class BetterRNN(Model):
@@ -69,7 +73,8 @@ def main():
     for epoch in range(max_epoch):
         model.reset_state()
         loss, count, total = 0, 0, 0.0
-        for x, t in dataloader:
+        # a bar on a terminal (with tqdm installed), nothing in a log or a pipe
+        for x, t in progress(dataloader, desc=f'epoch {epoch + 1}', leave=False):
             y = model(x)
             loss += F.mean_squared_error(y, t)
             count += 1

@@ -5,8 +5,10 @@ loopback interface, or `urllib.request.urlopen` is replaced by a fake response.
 """
 import functools
 import http.server
+import io
 import os
 import socket
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -82,18 +84,46 @@ def test_utils_reexports():
 # ---------------------------------------------------------------------------------------------
 # get_file against a local server
 # ---------------------------------------------------------------------------------------------
-def test_download_lands_in_cache_with_progress(cache, server, capsys):
+class _Terminal(io.StringIO):
+    """A standard error that says it is a terminal, so that progress bars are drawn."""
+
+    def isatty(self):
+        return True
+
+
+def test_download_lands_in_cache_with_progress(cache, server, monkeypatch):
+    pytest.importorskip('tqdm')
     base, served, requests = server
     payload = os.urandom(300_000)
     (served / 'data.bin').write_bytes(payload)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, 'stderr', terminal)
 
     path = get_file(base + 'data.bin')
 
     assert path == str(cache / 'data.bin')
     assert (cache / 'data.bin').read_bytes() == payload
     assert leftovers(cache) == ['data.bin']  # no temporary file left behind
-    err = capsys.readouterr().err
-    assert '\r' in err and '100%' in err and 'data.bin' in err
+    err = terminal.getvalue()
+    assert '\r' in err and '100%' in err and 'data.bin' in err and '300k' in err
+
+
+def test_download_is_quiet_when_stderr_is_not_a_terminal(cache, server, capsys):
+    base, served, _ = server
+    (served / 'data.bin').write_bytes(os.urandom(100_000))
+    get_file(base + 'data.bin')
+    assert capsys.readouterr().err == ''
+
+
+def test_download_without_tqdm_draws_no_bar(cache, server, monkeypatch):
+    import dezero.progress
+    base, served, _ = server
+    (served / 'data.bin').write_bytes(b'x' * 1000)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, 'stderr', terminal)
+    monkeypatch.setattr(dezero.progress, '_tqdm', lambda: None)
+    assert open(get_file(base + 'data.bin'), 'rb').read() == b'x' * 1000
+    assert terminal.getvalue() == ''
 
 
 def test_second_call_does_not_download(cache, server):
@@ -204,13 +234,16 @@ def test_keyboard_interrupt_removes_temporary_file(cache, monkeypatch, capsys):
     assert 'interrupted' in capsys.readouterr().err
 
 
-def test_unknown_length_shows_bytes(cache, monkeypatch, capsys):
+def test_unknown_length_shows_bytes(cache, monkeypatch):
+    pytest.importorskip('tqdm')
     response = _FakeResponse([b'ab', b'cd'], 0)
     response.headers = {}
     _fake_urlopen(monkeypatch, response)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, 'stderr', terminal)
     path = get_file('http://example.invalid/nolen.txt')
     assert open(path, 'rb').read() == b'abcd'
-    assert '4 B' in capsys.readouterr().err
+    assert 'nolen.txt' in terminal.getvalue() and '4.00B' in terminal.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
