@@ -239,10 +239,10 @@ class Parameter(Variable):
     """A Variable that layers collect as a trainable parameter."""
     __slots__ = ()
 
-    def __repr__(self):
-        name = '' if self.name is None else f'{self.name}, '
-        shape = None if self.data is None else self.data.shape
-        return f'Parameter({name}shape={shape}, dtype={self.dtype if self.data is not None else None})'
+    def __repr__(self):  # parameter([[...]], name='W'), aligned like a Variable's repr
+        body = 'None' if self.data is None else str(self.data).replace('\n', '\n' + ' ' * 10)
+        name = '' if self.name is None else f', name={self.name!r}'
+        return f'parameter({body}{name})'
 
 
 # ---------------------------------------------------------------------------------------------

@@ -351,3 +351,10 @@ def test_integer_to_a_negative_power_names_pow_and_the_dtype():
     with pytest.raises(ValueError, match=r'^pow: Integers to negative integer powers are not '
                                          r'allowed.*dtype int64'):
         Variable(np.array([1, 2])) ** -1
+
+
+def test_parameter_repr_shows_its_data_and_name():
+    W = Parameter(np.array([[1.0, 2.0], [3.0, 4.0]]), name='W')
+    assert repr(W) == "parameter([[1. 2.]\n           [3. 4.]], name='W')"
+    assert repr(Parameter(None, name='b')) == "parameter(None, name='b')"
+    assert repr(Parameter(np.array(0.5))) == 'parameter(0.5)'
