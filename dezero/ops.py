@@ -191,9 +191,9 @@ class _WithConstant(Function):
 
     def forward(self, x):
         self.x_shape = x.shape
-        if x.ndim == 0 and x.__class__ is np.ndarray:
-            x = x[()]  # scalar arithmetic is several times faster, with the same result
         try:
+            if x.ndim == 0 and x.__class__ is np.ndarray:  # scalar arithmetic: same result,
+                return np.asarray(self.op(x[()], self.c))   # several times faster
             return self.op(x, self.c)
         except ValueError as e:
             try:
@@ -346,7 +346,7 @@ def add(x0, x1):
         x0, x1 = x1, x0
     if isinstance(x1, Variable):
         return Add()(x0, x1)
-    return AddConstant(_constant(x1, 'add'))(as_variable(x0))
+    return AddConstant(_constant(x1, 'add'))(x0)
 
 
 def mul(x0, x1):
@@ -355,7 +355,7 @@ def mul(x0, x1):
         x0, x1 = x1, x0
     if isinstance(x1, Variable):
         return Mul()(x0, x1)
-    return MulConstant(_constant(x1, 'mul'))(as_variable(x0))
+    return MulConstant(_constant(x1, 'mul'))(x0)
 
 
 def sub(x0, x1):
@@ -371,7 +371,7 @@ def rsub(x0, x1):
     """x1 - x0 (the reflected subtraction behind `other - variable`)."""
     if isinstance(x1, Variable):
         return sub(x1, x0)
-    return RSubConstant(_constant(x1, 'sub'))(as_variable(x0))
+    return RSubConstant(_constant(x1, 'sub'))(x0)
 
 
 def div(x0, x1):
@@ -387,19 +387,19 @@ def rdiv(x0, x1):
     """x1 / x0 (the reflected division behind `other / variable`)."""
     if isinstance(x1, Variable):
         return div(x1, x0)
-    return RDivConstant(_constant(x1, 'div'))(as_variable(x0))
+    return RDivConstant(_constant(x1, 'div'))(x0)
 
 
 def pow(x, c):
     """x ** c for a constant exponent c (a scalar or an array)."""
     if isinstance(c, Variable):
         raise TypeError('pow: the exponent must be a scalar or an array, not a Variable')
-    return Pow(_constant(c, 'pow'))(as_variable(x))
+    return Pow(_constant(c, 'pow'))(x)
 
 
 def rpow(x, c):
     """c ** x for a constant base c (behind `number ** variable`)."""
-    return RPowConstant(_constant(c, 'pow'))(as_variable(x))
+    return RPowConstant(_constant(c, 'pow'))(x)
 
 
 def neg(x):
