@@ -22,7 +22,9 @@ functions it called, and returns an `interop.Traced` module that replays them wi
 operations, its layers twinned as above. The replay has the shapes of the example (reshapes
 and broadcasts are to the recorded shapes, so feed batches of the example's size), loops are
 unrolled as they ran, and functions that are the identity in test mode (dropout) are not in
-it; the replay's batch norm follows `module.train()` / `module.eval()` as PyTorch's does. `GRU(formulation='cho')` has no PyTorch counterpart and is refused.
+it; the replay's batch norm follows `module.train()` / `module.eval()` as PyTorch's does.
+`GRU(formulation='cho')` has no PyTorch cell: alone it is refused, inside a recorded model it
+is replayed from its parts (as are subclasses of the layers above).
 
 `from_torch(module)` copies the module's weights (and batch-norm running statistics) back into
 the dezero model it was made from and returns that model; `from_torch(module, model)` copies
@@ -541,8 +543,13 @@ def _traced_twin(model, x, torch):
     def visit(layer, path, container):
         for name, obj in layer._children():
             full = f'{path}.{name}' if path else name
-            if isinstance(obj, _LEAF_LAYERS) and _created(obj):
+            twin = None
+            # a Cho-form GRU (no torch cell) and subclasses of the layers are replayed from
+            # their parts: their Linear layers become nn.Linear, their functions are recorded
+            if type(obj) in _LEAF_LAYERS and _created(obj) and not (
+                    type(obj) is L.GRU and obj.formulation != 'torch'):
                 twin = _twin_of_layer(obj, torch)
+            if twin is not None:
                 container.add_module(name, twin)
                 twins[full] = twin
                 for pname, p in model_param_names(obj).values():

@@ -217,6 +217,35 @@ def test_user_model_with_embedding_and_recurrent_cell(make):
         np.testing.assert_allclose(got[name], g, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
+def test_user_model_with_a_cho_gru_and_a_layer_subclass_replays_their_parts():
+    np.random.seed(10)
+
+    class Scaled(L.Linear):
+        def forward(self, x):
+            return super().forward(x) * 2
+
+    class M(Model):
+        def __init__(self):
+            super().__init__()
+            self.cell = L.GRU(3, in_size=2, formulation='cho')
+            self.out = Scaled(2, in_size=3)
+
+        def forward(self, x):
+            self.cell.reset_state()
+            for xt in steps(x):
+                h = self.cell(xt)
+            return self.out(h)
+    model = M()
+    x = rand(2, 3, 2)
+    module = check_twin(model, x, example=x)
+    assert isinstance(module.cell.x2z, torch.nn.Linear)
+    assert isinstance(module.out, torch.nn.Module) and not isinstance(module.out,
+                                                                       torch.nn.Linear)
+    model.cell.reset_state()  # the state holds a graph, which deepcopy refuses
+    kept = interop.from_torch(module, copy.deepcopy(model))
+    np.testing.assert_array_equal(kept.cell.h2r.W.data, model.cell.h2r.W.data)
+
+
 # --- from_torch -------------------------------------------------------------------------------
 def test_trained_weights_come_back():
     np.random.seed(9)
