@@ -18,7 +18,7 @@ class Trace:
     inputs, outputs: the graph's input and output Variables, in order.
     functions: every Function between them, in an order in which each runs after the functions
     that produced its inputs.
-    params: {id(Parameter): (name, Parameter)} for the model's parameters the pass used; names
+    params: {Parameter: (name, Parameter)} for the model's parameters the pass used; names
     are the model's dotted attribute paths ('l0.W'); a parameter outside the model is
     'param<k>'.
     """
@@ -28,7 +28,8 @@ class Trace:
         self.outputs = outputs
         self.functions = functions
         self.params = params
-        self.param_arrays = param_arrays  # {id(array): name} for arrays that are parameters'
+        self.param_arrays = param_arrays  # {id(array): name} for the model's parameter arrays,
+        # which the model keeps alive while the trace is used
 
     def output_vars(self, f):
         """The outputs of `f` as Variables (None for an output nobody kept alive)."""
@@ -36,12 +37,12 @@ class Trace:
 
 
 def model_param_names(model):
-    """{id(Parameter): (dotted name, Parameter)} of a Layer's parameters; {} for a callable."""
+    """{Parameter: (dotted name, Parameter)} of a Layer's parameters; {} for a callable."""
     flat = {}
     flatten = getattr(model, '_flatten_params', None)
     if flatten is not None:
         flatten(flat)
-    return {id(p): (name.replace('/', '.'), p) for name, p in flat.items()}
+    return {p: (name.replace('/', '.'), p) for name, p in flat.items()}
 
 
 def as_inputs(who, x):
@@ -69,17 +70,17 @@ def trace(who, model, x):
         if not isinstance(y, Variable):
             raise TypeError(f'{who}: the model returned {type(y).__name__} as output {i}; '
                             f'expected Variables')
-    stop = {id(v) for v in inputs}
+    stop = {v for v in inputs}
     functions = _topological(outputs, stop)
     names = model_param_names(model)
     params = {}
     for f in functions:
         for v in f.inputs:
-            if isinstance(v, Parameter) and id(v) not in params and id(v) not in stop:
-                params[id(v)] = names.get(id(v), (f'param{len(params)}', v))
+            if isinstance(v, Parameter) and v not in params and v not in stop:
+                params[v] = names.get(v, (f'param{len(params)}', v))
     for y in outputs:
-        if isinstance(y, Parameter) and id(y) not in params:
-            params[id(y)] = names.get(id(y), (f'param{len(params)}', y))
+        if isinstance(y, Parameter) and y not in params:
+            params[y] = names.get(y, (f'param{len(params)}', y))
     arrays = {id(p.data): name for name, p in names.values() if p.data is not None}
     return Trace(inputs, outputs, functions, params, arrays)
 
@@ -87,21 +88,21 @@ def trace(who, model, x):
 def _topological(outputs, stop):
     """Functions from the inputs to `outputs`, each after the creators of its inputs."""
     order, state = [], {}
-    stack = [y.creator for y in outputs if id(y) not in stop and y.creator is not None]
+    stack = [y.creator for y in outputs if y not in stop and y.creator is not None]
     while stack:
         f = stack[-1]
-        s = state.get(id(f))
+        s = state.get(f)
         if s is None:
-            state[id(f)] = 1
+            state[f] = 1
             for x in f.inputs:
-                if id(x) in stop:
+                if x in stop:
                     continue
                 c = x.creator
-                if c is not None and id(c) not in state:
+                if c is not None and c not in state:
                     stack.append(c)
         else:
             stack.pop()
             if s == 1:
-                state[id(f)] = 2
+                state[f] = 2
                 order.append(f)
     return order

@@ -294,11 +294,13 @@ class Function:
         if Config.enable_backprop:
             self.generation = generation = max(map(_generation_of, inputs))
             self._called_at = _clock()
+            refs = []
             for output in outputs:  # output.set_creator(self), written out: the hottest loop
                 output.creator = self
                 output.generation = generation + 1
+                refs.append(weakref.ref(output))
             self.inputs = inputs
-            self.outputs = tuple([weakref.ref(output) for output in outputs])
+            self.outputs = tuple(refs)
             if len(outputs) > 1:  # an output dropped before backward still gets zeros
                 self._output_kinds = [(y.shape, y.dtype) for y in ys]
         else:

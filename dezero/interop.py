@@ -538,7 +538,7 @@ def _traced_twin(model, x, torch):
     C = _twin_classes()
     module = C['Traced']()
     twins, raw = {}, {}
-    layer_of = {}  # id(Parameter) -> (twin path, name inside the twin)
+    layer_of = {}  # Parameter -> (twin path, name inside the twin)
 
     def visit(layer, path, container):
         for name, obj in layer._children():
@@ -553,7 +553,7 @@ def _traced_twin(model, x, torch):
                 container.add_module(name, twin)
                 twins[full] = twin
                 for pname, p in model_param_names(obj).values():
-                    layer_of[id(p)] = (full, pname)
+                    layer_of[p] = (full, pname)
             elif isinstance(obj, L.Layer):
                 sub = torch.nn.Module()
                 container.add_module(name, sub)
@@ -562,7 +562,7 @@ def _traced_twin(model, x, torch):
                 attr = 'p_' + full.replace('.', '_')
                 module.register_parameter(attr, torch.nn.Parameter(_tensor(torch, obj.data)))
                 raw[full] = attr
-                layer_of[id(obj)] = (None, attr)
+                layer_of[obj] = (None, attr)
     visit(model, '', module)
     module._dezero_twins, module._dezero_raw = twins, raw
     tr = trace('to_torch', model, x)
@@ -577,15 +577,15 @@ def _created(layer):
 
 def _record_steps(tr, layer_of, module, torch):
     """The trace as steps (function, [input refs], [output slots]) for _replay."""
-    slots = {}  # id(Variable) -> slot number
+    slots = {}  # Variable -> slot number
     for i, v in enumerate(tr.inputs):
-        slots[id(v)] = ('input', i)
+        slots[v] = ('input', i)
     held, steps, consts = [], [], 0
     arrays = tr.param_arrays
 
     def ref(v):
         nonlocal consts
-        key = id(v)
+        key = v
         if key in slots:
             return slots[key]
         if key in layer_of:
@@ -623,7 +623,7 @@ def _record_steps(tr, layer_of, module, torch):
             o = r()
             slot = ('value', n, k)
             if o is not None:
-                slots[id(o)] = slot
+                slots[o] = slot
                 held.append(o)
             outs.append(o.shape if o is not None else None)
         steps.append((op, _settings(f), ins, outs, extra))

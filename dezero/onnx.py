@@ -108,7 +108,7 @@ class _Builder:
 
     def value(self, v):
         """The ONNX name of Variable v: an input, a node's output, a parameter or a constant."""
-        key = id(v)
+        key = v
         name = self.names.get(key)
         if name is None:
             if key in self.tr.params:
@@ -151,7 +151,7 @@ class _Builder:
         inputs = []
         for i, v in enumerate(tr.inputs):
             name = 'input' if len(tr.inputs) == 1 else f'input{i}'
-            self.names[id(v)] = name
+            self.names[v] = name
             inputs.append(helper.make_tensor_value_info(name, self.tensor_type(v.dtype),
                                                         list(v.shape)))
         for f in tr.functions:
@@ -179,7 +179,7 @@ class _Builder:
         for o in outs:
             name = self.fresh(op.lower())
             if o is not None:
-                self.names[id(o)] = name
+                self.names[o] = name
                 self.held.append(o)
             names.append(name)
         alive = [o for o in outs if o is not None]
@@ -317,7 +317,7 @@ class _Builder:
         index = f.slices
         for v in self.tr.inputs:  # embed_id: the rows of W picked by the integer ids input
             if isinstance(index, np.ndarray) and index is v.data:
-                self.node('Gather', [ins[0], self.names[id(v)]], outs, axis=0)
+                self.node('Gather', [ins[0], self.names[v]], outs, axis=0)
                 return
         shape = in_vars[0].shape
         if self._basic_index(ins[0], index, shape, outs):
