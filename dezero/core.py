@@ -161,10 +161,10 @@ class Variable(ArrayLike):
     one more than its creator's. Shape properties, operators (+ - * / ** @, [], comparisons)
     and methods such as `reshape` and `sum` come from `ArrayLike` (dezero/arraylike.py).
     """
-    __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '__weakref__', '__dict__')
+    __slots__ = ('data', 'name', 'grad', 'creator', 'generation', '_no_graph', '__weakref__',
+                 '__dict__')
     _version = 0  # in-place updates so far (optimizers count theirs with mark_modified)
     _modified_at = 0  # clock time of the last one
-    _no_graph = None  # why there is no creator, when a function made this with recording off
 
     def __init__(self, data, name=None):
         if data is not None and not isinstance(data, array_types):
@@ -175,6 +175,7 @@ class Variable(ArrayLike):
         self.grad = None
         self.creator = None
         self.generation = 0
+        self._no_graph = None  # why there is no creator, when a function made it unrecorded
 
     def set_creator(self, func):
         """Record `func` as this variable's creator; its generation is one above func's."""
@@ -276,7 +277,9 @@ class Function:
             cls.backward_data = None
 
     def __call__(self, *inputs):
-        if self.inputs is not None:
+        """Run forward on the inputs' arrays, wrap the results in Variables and, while
+        recording, link them: outputs -> creator (self) -> inputs."""
+        if self.inputs is not None:  # already a node of a graph: this call gets a node of its own
             return self._fresh_copy()(*inputs)
         for x in inputs:
             if not isinstance(x, Variable):
@@ -339,7 +342,9 @@ def _user_call_site():
 
 def _check_finite(f, phase, arrays):
     for a in arrays:
-        if a is not None and a.dtype.kind in 'fc' and not cuda.get_array_module(a).isfinite(a).all():
+        if a is None or a.dtype.kind not in 'fc':
+            continue
+        if not cuda.get_array_module(a).isfinite(a).all():
             where = f._call_site or _user_call_site()
             raise AnomalyError(f'{type(f).__name__}.{phase} produced nan or inf; the function '
                                f'was called at {where}')
