@@ -508,17 +508,13 @@ def _own_variable(g, held):
 
 
 def _store(leaf_grads, held, differentiable=False, retained=()):
-    """Add each leaf's gradient to `x.grad`, with x's shape and dtype and in memory of its own
-    (see `_held_by`). `retained`: intermediate gradients of the array walk (retain_grad)."""
+    """Add each leaf's gradient to `x.grad`, with x's shape and in memory of its own (see
+    `_held_by`), and with x's dtype (`_grad_dtype`). `retained`: intermediate gradients of the
+    array walk (retain_grad)."""
     for o, g in retained:
         o.grad = Variable(_own(_array(g), held))
     for x, g in leaf_grads.items():
-        dtype = x.data.dtype
-        if dtype.kind not in 'fc':
-            raise TypeError(f'Variable.backward: a gradient reached a leaf of dtype {dtype} '
-                            f'(shape {x.data.shape}); only float variables have gradients: '
-                            f'make it float (x.data.astype(np.float32)) or pass it as a '
-                            f'constant')
+        dtype = _grad_dtype(x, g.dtype)
         if differentiable:
             if g.dtype != dtype:
                 g = ops.astype(g, dtype)
@@ -532,6 +528,20 @@ def _store(leaf_grads, held, differentiable=False, retained=()):
             x.grad = Variable(_own(g, held))
         else:
             x.grad = Variable(_array(x.grad.data + g))
+
+
+def _grad_dtype(x, dtype):
+    """The dtype of x's gradient: x's own (as PyTorch), except that a Parameter fed data of a
+    wider float type keeps NumPy's promotion, as in the book (float64 data into float32 layers
+    computes in float64, and the book's programs print the numbers that gives)."""
+    kind = x.data.dtype.kind
+    if kind not in 'fc':
+        raise TypeError(f'Variable.backward: a gradient reached a leaf of dtype {x.data.dtype} '
+                        f'(shape {x.data.shape}); only float variables have gradients: make it '
+                        f'float (x.data.astype(np.float32)) or pass it as a constant')
+    if isinstance(x, Parameter) and dtype.kind == kind and dtype.itemsize > x.data.dtype.itemsize:
+        return dtype
+    return x.data.dtype
 
 
 def _array(a):

@@ -226,12 +226,20 @@ def test_0d_numpy_constants_are_weak_like_python_scalars():
 
 
 def test_float64_data_into_float32_parameters_keeps_numpys_promotion():
+    """The book's programs feed float64 data to float32 layers and print the numbers NumPy's
+    promotion gives: the forward runs in float64 and the parameters' gradients stay float64.
+    A plain float32 Variable in the same computation gets a float32 gradient."""
     np.random.seed(0)
     layer = L.Linear(2, in_size=3)
-    y = layer(np.ones((4, 3)))  # float64 data
+    s = Variable(np.ones((1, 2), dtype=np.float32))
+    y = layer(np.ones((4, 3))) * s  # float64 data
     assert y.dtype == np.float64  # as NumPy (and the book) compute it
     F.sum(y).backward()
-    assert layer.W.grad.dtype == np.float32 and layer.b.grad.dtype == np.float32
+    assert layer.W.grad.dtype == np.float64 and layer.b.grad.dtype == np.float64
+    assert s.grad.dtype == np.float32
+    layer.cleargrads()
+    F.sum(layer(np.ones((4, 3), dtype=np.float32))).backward()  # float32 data: all float32
+    assert layer.W.grad.dtype == np.float32
 
 
 def test_create_graph_gradients_have_the_dtype_and_are_writable():
