@@ -514,7 +514,9 @@ def _store(leaf_grads, held, differentiable=False, retained=()):
     for o, g in retained:
         o.grad = Variable(_own(_array(g), held))
     for x, g in leaf_grads.items():
-        dtype = _grad_dtype(x, g.dtype)
+        dtype = x.data.dtype
+        if g.dtype != dtype or dtype.kind not in 'fc':
+            dtype = _grad_dtype(x, g.dtype)
         if differentiable:
             if g.dtype != dtype:
                 g = ops.astype(g, dtype)
