@@ -229,8 +229,8 @@ class Variable(ArrayLike):
         if self.creator is None:
             return
         if create_graph or not Config.array_backward or Config.detect_anomaly:
-            _backprop(self, seed, retain_grad, create_graph)
-        else:
+            _backprop(self, seed, retain_grad, create_graph)  # the walk below: read this one
+        else:  # the same walk on plain arrays, for speed (dezero/array_backward.py)
             leaves, retained = array_backward.backprop(self, seed.data, retain_grad,
                                                        _WalkRules)
             _store(leaves, _held_by(seed.data), retained=retained)
