@@ -366,3 +366,38 @@ def test_parameter_repr_shows_its_data_and_name():
     assert repr(W) == "parameter([[1. 2.]\n           [3. 4.]], name='W')"
     assert repr(Parameter(None, name='b')) == "parameter(None, name='b')"
     assert repr(Parameter(np.array(0.5))) == 'parameter(0.5)'
+
+
+# --- the operations added with the redesign, against finite differences ----------------------
+@pytest.mark.parametrize('shape', [(), (3,), (2, 3)], ids=str)
+@pytest.mark.parametrize('name,f', [
+    ('copy', lambda x: dezero.ops.copy(x) * x),
+    ('abs', lambda x: abs(x - 0.3) * x),
+    ('mean', lambda x: x.mean() * x),
+    ('mean_axis', lambda x: (x * x).mean(axis=-1, keepdims=True) * x if x.ndim else x * x),
+    ('rpow', lambda x: 2.0 ** (x * x)),
+    ('pow_zero_and_one', lambda x: x ** 0 + x ** 1 * x),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_new_operations_have_exact_first_and_second_derivatives(name, f, shape):
+    from helpers import check_function
+    x = np.random.default_rng(3).uniform(0.5, 1.5, shape)
+    check_function(f, x)
+
+
+def test_mean_broadcasts_back_over_every_reduced_axis():
+    from helpers import check_function
+    a = np.random.default_rng(4).standard_normal((2, 3, 4))
+    check_function(lambda x: F.sum(x.mean(axis=(0, 2)) * np.arange(3.0)) * x, a)
+
+
+def test_astype_sends_the_gradient_back_in_the_input_dtype_to_any_order():
+    x = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    y = dezero.ops.astype(x, np.float64)
+    assert y.dtype == np.float64
+    F.sum(y * y * y).backward(create_graph=True)  # d/dx x^3 = 3 x^2
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    gx = x.grad
+    x.cleargrad()
+    F.sum(gx).backward()  # d/dx 3 x^2 = 6 x
+    np.testing.assert_allclose(x.grad.data, [6.0, 12.0])
