@@ -221,13 +221,20 @@ def _weighted_sum(ys, cotangents):
 # ---------------------------------------------------------------------------------------------
 # grad, value_and_grad
 # ---------------------------------------------------------------------------------------------
-def _value_and_grad(who, f, argnums, args, kwargs):
+def _arguments(who, f, argnums, args):
+    """The positions to differentiate, whether one int was given, and the arguments with each
+    of those replaced by a primal of its own (call under recording)."""
     nums, single = _argnums(who, argnums, len(args))
-    create_graph = Config.enable_backprop
     args = list(args)
+    for i in nums:
+        args[i] = _primal(who, args[i], f'argument {i} of {_fname(f)}')
+    return nums, single, args
+
+
+def _value_and_grad(who, f, argnums, args, kwargs):
+    create_graph = Config.enable_backprop
     with using_config('enable_backprop', True):
-        for i in nums:
-            args[i] = _primal(who, args[i], f'argument {i} of {_fname(f)}')
+        nums, single, args = _arguments(who, f, argnums, args)
         xs = [args[i] for i in nums]
         y = _scalar_output(who, f, f(*args, **kwargs))
         gs = _backprop(y, xs, create_graph)
@@ -377,12 +384,9 @@ def jacobian(f, argnums=0):
     """
     def jacobian_f(*args, **kwargs):
         who = 'jacobian'
-        nums, single = _argnums(who, argnums, len(args))
         create_graph = Config.enable_backprop
-        args = list(args)
         with using_config('enable_backprop', True):
-            for i in nums:
-                args[i] = _primal(who, args[i], f'argument {i} of {_fname(f)}')
+            nums, single, args = _arguments(who, f, argnums, args)
             xs = [args[i] for i in nums]
             ys, several = _outputs(who, f, f(*args, **kwargs))
             result = []
